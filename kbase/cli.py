@@ -1,0 +1,369 @@
+"""The `kbase` command line: parses options, calls KnowledgeBase, formats the answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import KbaseError, KnowledgeBase
+from .cite import FORMATS, format_citation
+from .model import Hit, IngestReport
+
+EXAMPLES = "Example: kbase ingest corpus && kbase search hverdagsrehabilitering"
+
+
+class CliError(click.ClickException):
+    """A KbaseError shown as one line on stderr with the error's exit status."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class KbaseGroup(click.Group):
+    """Turns library errors into one-line messages; never lets a traceback through."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KbaseError as exc:
+            raise CliError(str(exc), exc.exit_code) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except BrokenPipeError:
+            # the reader went away (`kbase search … | head`): stop quietly
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            raise click.exceptions.Exit(0) from None
+        except Exception as exc:  # a bug: still one line, with what to report
+            raise CliError(f"unexpected {type(exc).__name__}: {exc} (please report this)") from None
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _kb(ctx: click.Context) -> KnowledgeBase:
+    kb = KnowledgeBase(ctx.obj["index"])
+    ctx.call_on_close(kb.close)
+    return kb
+
+
+def _marked(snippet: str, color: bool) -> str:
+    """Show **matches** in bold on a terminal, keep the asterisks elsewhere."""
+    if not color:
+        return snippet
+    return re.sub(
+        r"\*\*(.+?)\*\*", lambda m: click.style(m.group(1), bold=True, fg="yellow"), snippet
+    )
+
+
+def _where(hit: Hit) -> str:
+    p = hit.passage
+    parts = []
+    if p.page is not None:
+        parts.append(f"{'slide' if hit.document.doc_type == 'presentasjon' else 'p.'} {p.page}")
+    if p.section:
+        parts.append(p.section)
+    return " · ".join(parts)
+
+
+@click.group(cls=KbaseGroup, epilog=EXAMPLES)
+@click.option(
+    "--index",
+    "index",
+    envvar="KBASE_INDEX",
+    default="indexes/default",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Index folder (or set KBASE_INDEX).",
+)
+@click.version_option(package_name="kbase")
+@click.pass_context
+def cli(ctx: click.Context, index: str) -> None:
+    """Search what municipal health-and-care plans say, and cite it.
+
+    Ingest PDFs, web pages and text files into an index, then search it by topic,
+    veivalg or theme and get passages with document, page, section and a citation.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["index"] = index
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--kommune", help="Municipality (overrides what is detected).")
+@click.option("--type", "doc_type", help="Document type, e.g. temaplan, pressemelding.")
+@click.option("--title", help="Document title.")
+@click.option("--year", type=int, help="Year of the document.")
+@click.option("--url", help="Where the document is published; cited instead of the path.")
+@click.option("--force", is_flag=True, help="Re-read files even if they have not changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    kommune: str | None,
+    doc_type: str | None,
+    title: str | None,
+    year: int | None,
+    url: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Extract, tag and index files and folders (folders recursively).
+
+    Unchanged files are skipped quickly; changed files replace their passages; documents
+    whose files were removed from an ingested folder leave the index.
+
+    Example: kbase ingest corpus --kommune Eksempel
+    """
+    kb = _kb(ctx)
+    bar = None
+    progress: Callable[[int, int, str], None] | None = None
+    if not as_json and sys.stderr.isatty():
+
+        def progress(done: int, total: int, path: str) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr)
+                bar.__enter__()
+            bar.update(1 if done else 0, current_item=path)
+
+    try:
+        report = kb.ingest(
+            *paths,
+            kommune=kommune,
+            doc_type=doc_type,
+            title=title,
+            year=year,
+            url=url,
+            force=force,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.update(bar.length - bar.pos)
+            bar.__exit__(None, None, None)
+    if as_json:
+        _dump(report.to_dict())
+    else:
+        _print_report(report)
+    if report.failed:
+        ctx.exit(1)
+
+
+def _print_report(report: IngestReport) -> None:
+    for path, warning in report.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    for path, error in report.failed:
+        click.echo(f"failed: {path}: {error}", err=True)
+    counts = [
+        f"{len(report.added)} added",
+        f"{len(report.updated)} updated",
+        f"{len(report.unchanged)} unchanged",
+        f"{len(report.skipped)} skipped",
+        f"{len(report.failed)} failed",
+    ]
+    if report.removed:
+        counts.append(f"{len(report.removed)} removed")
+    click.echo(", ".join(counts))
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(0), help="Hits per page."
+)
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many hits.")
+@click.option("--veivalg", multiple=True, help="Only passages with this veivalg slug (repeatable).")
+@click.option("--theme", multiple=True, help="Only passages with this theme slug (repeatable).")
+@click.option("--kommune", help="Only this municipality.")
+@click.option("--type", "doc_type", help="Only this document type.")
+@click.option("--year", help="Only this year or range, e.g. 2024 or 2019..2024.")
+@click.option("--by-doc", is_flag=True, help="Group hits per document.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    limit: int,
+    offset: int,
+    veivalg: tuple[str, ...],
+    theme: tuple[str, ...],
+    kommune: str | None,
+    doc_type: str | None,
+    year: str | None,
+    by_doc: bool,
+    as_json: bool,
+) -> None:
+    """Find passages: plain words, "exact phrases", OR, NOT, prefix*, and filters
+    written as veivalg:…, tema:…, kommune:…, type:…, år:2019..2024.
+
+    Example: kbase search "korttidsplasser" --type temaplan
+    """
+    kb = _kb(ctx)
+    results = kb.search(
+        query,
+        limit=limit,
+        offset=offset,
+        veivalg=list(veivalg) or None,
+        theme=list(theme) or None,
+        kommune=kommune,
+        doc_type=doc_type,
+        year=year,
+        by_document=by_doc,
+    )
+    if as_json:
+        _dump(results.to_dict())
+        return
+    color = sys.stdout.isatty()
+    if results.corrected:
+        click.echo(f"No hits for «{results.query}»; showing results for «{results.suggestion}».")
+    elif results.suggestion:
+        click.echo(f"Did you mean «{results.suggestion}»?")
+    unit = "documents" if by_doc else "passages"
+    if not results.total:
+        click.echo(f"No {unit} match «{query}».")
+        return
+    first = results.offset + 1
+    click.echo(f"{results.total} {unit} match; showing {first}–{results.offset + len(results)}.\n")
+    for hit in results:
+        d = hit.document
+        meta = ", ".join(
+            str(x) for x in (d.kommune and f"{d.kommune} kommune", d.doc_type, d.year) if x
+        )
+        click.echo(
+            click.style(f"{hit.rank}. {d.title}", bold=True) + (f"  ({meta})" if meta else "")
+        )
+        where = _where(hit)
+        if where:
+            click.echo(f"   {where}")
+        click.echo(f"   {_marked(hit.snippet, color)}")
+        tags = [*hit.passage.veivalg, *hit.passage.themes]
+        click.echo(
+            f"   id: {hit.passage.passage_id}" + (f"  tags: {', '.join(tags)}" if tags else "")
+        )
+        click.echo()
+
+
+@cli.command()
+@click.argument("passage_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the passage as JSON.")
+@click.pass_context
+def show(ctx: click.Context, passage_id: str, as_json: bool) -> None:
+    """Show one passage whole, with the passages around it and its tags.
+
+    Example: kbase show temaplan-3f2a9c1e:0b1c2d3e4f
+    """
+    kb = _kb(ctx)
+    p = kb.passage(passage_id)
+    doc = kb.document(p.doc_id)
+    before, after = kb.context(passage_id)
+    from .cite import citation
+
+    if as_json:
+        _dump(
+            p.to_dict()
+            | {
+                "document": doc.to_dict(),
+                "citation": citation(doc, p),
+                "context": {
+                    "previous": before.to_dict() if before else None,
+                    "next": after.to_dict() if after else None,
+                },
+            }
+        )
+        return
+    click.echo(click.style(doc.title, bold=True))
+    click.echo(citation(doc, p))
+    if p.veivalg or p.themes:
+        click.echo(f"veivalg: {', '.join(p.veivalg) or '-'}   themes: {', '.join(p.themes) or '-'}")
+    if before:
+        click.echo(click.style(f"\n[before] {before.text[:200]}", dim=True))
+    click.echo(f"\n{p.text}\n")
+    if after:
+        click.echo(click.style(f"[after] {after.text[:200]}", dim=True))
+
+
+@cli.command()
+@click.argument("passage_id")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.pass_context
+def cite(ctx: click.Context, passage_id: str, fmt: str) -> None:
+    """Print a ready-to-paste citation of a passage with its quote.
+
+    Example: kbase cite temaplan-3f2a9c1e:0b1c2d3e4f --format markdown
+    """
+    kb = _kb(ctx)
+    p = kb.passage(passage_id)
+    click.echo(format_citation(kb.document(p.doc_id), p, fmt))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
+@click.pass_context
+def docs(ctx: click.Context, as_json: bool) -> None:
+    """List the indexed documents with their metadata and passage counts.
+
+    Example: kbase docs --json
+    """
+    documents = _kb(ctx).documents()
+    if as_json:
+        _dump([d.to_dict() for d in documents])
+        return
+    if not documents:
+        click.echo("The index is empty; add documents with `kbase ingest PATH`.")
+        return
+    for d in documents:
+        meta = ", ".join(str(x) for x in (d.kommune, d.doc_type, d.year) if x)
+        click.echo(f"{d.doc_id}  {d.title}" + (f"  ({meta})" if meta else ""))
+        pages = f"{d.pages} pages, " if d.pages else ""
+        click.echo(f"    {pages}{d.passages} passages  {d.source}")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.pass_context
+def remove(ctx: click.Context, doc_id: str) -> None:
+    """Take a document and its passages out of the index.
+
+    Example: kbase remove temaplan-3f2a9c1e
+    """
+    doc = _kb(ctx).remove(doc_id)
+    click.echo(f"removed {doc.doc_id} ({doc.title})")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the taxonomy as JSON.")
+@click.pass_context
+def tags(ctx: click.Context, as_json: bool) -> None:
+    """List the veivalg and themes with how many passages and documents carry each.
+
+    Example: kbase tags --json
+    """
+    rows = _kb(ctx).tags()
+    if as_json:
+        _dump(rows)
+        return
+    kind = None
+    for row in rows:
+        if row["kind"] != kind:
+            kind = row["kind"]
+            click.echo(click.style("Veivalg" if kind == "veivalg" else "\nThemes", bold=True))
+        click.echo(
+            f"  {row['slug']:<45} {row['passages']:>5} passages {row['documents']:>4} docs"
+            f"  {row['label']}"
+        )
+
+
+def main() -> None:
+    """Entry point of the `kbase` console script."""
+    cli(prog_name="kbase")

@@ -1,0 +1,33 @@
+"""The Whoosh schema: one index document per passage, plus one per source document."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from ..analysis import norwegian_analyzer, word_analyzer
+
+SCHEMA_VERSION = 1
+
+
+def build_schema() -> Schema:
+    """Passages carry their document's fields beside them so filters and facets need no join."""
+    analyzer = norwegian_analyzer()
+    return Schema(
+        kind=ID(stored=True),  # "passage" or "document"
+        passage_id=ID(unique=True, stored=True),
+        doc_id=ID(stored=True),
+        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        section=TEXT(analyzer=analyzer, stored=True, field_boost=1.6),
+        title=TEXT(analyzer=analyzer, field_boost=1.3),
+        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        page=NUMERIC(stored=True),
+        order=NUMERIC(stored=True, sortable=True),
+        kommune=ID(stored=True, sortable=True),
+        kommune_key=ID,
+        doc_type=ID(stored=True, sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
+        veivalg=KEYWORD(stored=True, commas=True, scorable=False),
+        themes=KEYWORD(stored=True, commas=True, scorable=False),
+        tag_evidence=STORED,
+        doc_json=STORED,
+    )

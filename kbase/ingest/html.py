@@ -1,0 +1,197 @@
+"""Web pages and press releases: the main content only, headings as sections."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ..model import Block, Extracted
+from .clean import join_lines, normalize
+from .decode import declared_charset, decode_bytes
+
+# Elements that are never content.
+DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "nav",
+    "aside",
+    "dialog",
+    "link",
+    "meta",
+]
+# Site chrome recognised by id, class or role.
+CHROME = re.compile(
+    r"cookie|consent|gdpr|banner|breadcrumb|brødsmule|skip-?link|hopp-til|\bmenu\b|meny|navbar|"
+    r"navigation|site-?header|site-?footer|page-?footer|share|del-?siden|social|related|relaterte|"
+    r"sidebar|newsletter|nyhetsbrev|search-?box|sok-?felt|pagination|print|byline|published|"
+    r"publisert|dateline|article-?meta",
+    re.IGNORECASE,
+)
+CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog"}
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+TEXT_BLOCKS = {"p", "blockquote", "figcaption", "dd", "dt", "address", "pre", "summary"}
+CONTAINERS = {
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "span",
+    "details",
+    "figure",
+    "dl",
+    "center",
+    "body",
+    "html",
+    "ul",
+    "ol",
+}
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in ("header", "footer") and not tag.find_parent(["article", "main"]):
+        return True
+    if (tag.get("role") or "").lower() in CHROME_ROLES:
+        return True
+    if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
+        return True
+    marker = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+    return bool(marker.strip()) and bool(CHROME.search(marker))
+
+
+def _text(tag: Tag) -> str:
+    return normalize(tag.get_text(" "))
+
+
+def _main_content(soup: BeautifulSoup) -> Tag:
+    """The article, main element, or the block with the most paragraph text."""
+    for selector in ("article", "main", "[role=main]", "#content", "#main", ".content"):
+        found = soup.select(selector)
+        if found:
+            return max(found, key=lambda t: len(_text(t)))
+    body = soup.body or soup
+    best, best_len = body, 0
+    for cand in body.find_all(["div", "section"]):
+        plen = sum(len(_text(p)) for p in cand.find_all("p", recursive=False))
+        if plen > best_len:
+            best, best_len = cand, plen
+    return best if best_len > 200 else body
+
+
+def _table_rows(table: Tag) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for tr in table.find_all("tr"):
+        cells = tuple(_text(c) for c in tr.find_all(["th", "td"]))
+        if any(cells):
+            rows.append(cells)
+    return tuple(rows)
+
+
+def _walk(node: Tag, blocks: list[Block]) -> None:
+    for child in node.children:
+        if isinstance(child, Comment) or not isinstance(child, Tag):
+            if isinstance(child, NavigableString) and not isinstance(child, Comment):
+                text = normalize(str(child))
+                if text and node.name in CONTAINERS and node.name not in ("ul", "ol", "dl"):
+                    blocks.append(Block("paragraph", text))
+            continue
+        name = child.name
+        if name in HEADINGS:
+            text = _text(child)
+            if text:
+                blocks.append(Block("heading", text, level=HEADINGS[name]))
+        elif name == "table":
+            rows = _table_rows(child)
+            if rows:
+                blocks.append(Block("table", rows=rows))
+        elif name == "li":
+            nested = child.find(["ul", "ol", "p", "table"])
+            if nested is None:
+                text = _text(child)
+                if text:
+                    blocks.append(Block("bullet", text))
+            else:
+                _walk(child, blocks)
+        elif name in TEXT_BLOCKS:
+            text = join_lines([_text(child)])
+            if text:
+                blocks.append(Block("paragraph", text))
+        elif name == "br":
+            continue
+        else:
+            _walk(child, blocks)
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if tag and tag.get("content"):
+            return normalize(tag["content"])
+    return None
+
+
+def extract_html(data: bytes, name: str) -> Extracted:
+    """Extract the main content of a web page as blocks, with title, date and site name."""
+    text, warnings = decode_bytes(data, name, declared_charset(data))
+    soup = BeautifulSoup(text, "lxml")
+    title = _meta(soup, "og:title")
+    site = _meta(soup, "og:site_name", "author", "dcterms.publisher", "DC.publisher")
+    date = _meta(
+        soup,
+        "article:published_time",
+        "dcterms.date",
+        "DC.date",
+        "date",
+        "dcterms.modified",
+        "article:modified_time",
+    )
+    if not date:
+        t = soup.find("time", attrs={"datetime": True})
+        date = t["datetime"] if t else None
+    url = _meta(soup, "og:url")
+    page_title = normalize(soup.title.get_text()) if soup.title else None
+
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        tag.extract()
+    for tag in list(soup.find_all(True)):
+        if tag.decomposed:
+            continue
+        if tag.name not in ("html", "body", "main", "article") and _is_chrome(tag):
+            tag.decompose()
+
+    main = _main_content(soup)
+    blocks: list[Block] = []
+    _walk(main, blocks)
+    if not title:
+        h1 = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
+        title = h1 or page_title
+    year = None
+    if date:
+        m = re.search(r"(19|20)\d\d", date)
+        year = int(m.group(0)) if m else None
+    lead = " ".join([site or "", page_title or "", *(b.text for b in blocks[:10])])
+    return Extracted(
+        blocks=blocks,
+        title=title,
+        year=year,
+        kommune=site,
+        url=url,
+        warnings=warnings,
+        lead_text=lead,
+    )

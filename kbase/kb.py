@@ -1,0 +1,328 @@
+"""KnowledgeBase: the one place that wires ingest, segmentation, tagging and the index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .errors import ExtractionError, KbaseError, UnknownIdError, UnsupportedFormatError
+from .index.store import IndexStore
+from .ingest import choose
+from .ingest.metadata import resolve
+from .ingest.registry import HEAD_BYTES
+from .model import Document, IngestReport, Passage, SearchResults
+from .search import run_search, tag_counts
+from .segment import make_doc_id, segment
+from .taxonomy import Taxonomy, load_taxonomy
+
+SIDECAR_SUFFIX = ".meta.toml"
+COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
+ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
+
+
+def default_index_path() -> Path:
+    """`$KBASE_INDEX`, else `./indexes/default`."""
+    return Path(os.environ.get("KBASE_INDEX") or Path("indexes") / "default")
+
+
+def _source_key(path: Path, url: str | None) -> str:
+    """What identifies a source across re-ingests: its URL, else its path relative to the
+    working folder (so an index rebuilt from the same project checkout keeps its ids)."""
+    if url:
+        return url
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _walk(path: Path) -> Iterator[Path]:
+    """Files below a folder in a stable order, skipping hidden entries and sidecars."""
+    if path.is_dir():
+        for child in sorted(path.iterdir(), key=lambda p: p.name):
+            if child.name.startswith("."):
+                continue
+            yield from _walk(child)
+    elif not path.name.endswith(SIDECAR_SUFFIX):
+        yield path
+
+
+class KnowledgeBase:
+    """A searchable, citable index of plan documents, stored in one folder."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_timeout: float = 10.0):
+        self.path = Path(path) if path is not None else default_index_path()
+        self._store = IndexStore(self.path, lock_timeout=lock_timeout)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release files and locks."""
+        self._store.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        *paths: str | os.PathLike[str],
+        kommune: str | None = None,
+        doc_type: str | None = None,
+        title: str | None = None,
+        year: int | None = None,
+        url: str | None = None,
+        force: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Extract, tag and index files and folders; one bad file never stops the batch."""
+        report = IngestReport()
+        overrides = {
+            "kommune": kommune,
+            "doc_type": doc_type,
+            "title": title,
+            "year": year,
+            "url": url,
+        }
+        meta_key = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
+        existing = self._store.documents()
+        files: list[tuple[Path, str]] = []
+        folders: list[Path] = []
+        for raw in paths:
+            given = os.fspath(raw)
+            path = Path(given)
+            if path.is_dir():
+                folders.append(path)
+                for f in _walk(path):
+                    files.append((f, str(f)))
+            elif path.exists() or path.is_symlink():
+                files.append((path, given))
+            else:
+                report.failed.append((given, "no such file or folder"))
+        pending: list[tuple[Document, list[Passage], str]] = []
+        seen_ids: set[str] = set()
+        for done, (path, shown) in enumerate(files):
+            if progress:
+                progress(done, len(files), shown)
+            try:
+                outcome = self._prepare(path, shown, overrides, meta_key, existing, force)
+            except UnsupportedFormatError as exc:
+                report.skipped.append(shown)
+                report.warnings.append((shown, f"skipped: {exc}"))
+                continue
+            except KbaseError as exc:
+                report.failed.append((shown, str(exc)))
+                continue
+            except Exception as exc:  # a library's bug on one file must not stop the batch
+                report.failed.append((shown, f"could not be read ({type(exc).__name__}: {exc})"))
+                continue
+            if isinstance(outcome, str):
+                report.unchanged.append(outcome)
+                seen_ids.add(outcome)
+                continue
+            doc, passages, warnings = outcome
+            seen_ids.add(doc.doc_id)
+            for w in warnings:
+                report.warnings.append((shown, w))
+            status = "updated" if doc.doc_id in existing else "added"
+            pending.append((doc, passages, status))
+            if len(pending) >= COMMIT_EVERY:
+                self._write(pending, report)
+        # documents that were under an ingested folder and whose file is gone
+        gone = [
+            d.doc_id
+            for d in existing.values()
+            if d.doc_id not in seen_ids
+            and any(_is_under(Path(d.source), folder) for folder in folders)
+            and not Path(d.source).exists()
+        ]
+        self._write(pending, report, remove=gone)
+        return report
+
+    def _prepare(
+        self,
+        path: Path,
+        shown: str,
+        overrides: dict[str, Any],
+        meta_key: str,
+        existing: dict[str, Document],
+        force: bool,
+    ) -> str | tuple[Document, list[Passage], list[str]]:
+        if not path.is_file():
+            raise UnsupportedFormatError("not a regular file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ExtractionError(f"cannot read the file ({exc.strerror or exc})") from exc
+        digest = hashlib.sha256(data).hexdigest()
+        doc_id = make_doc_id(path.stem, _source_key(path, overrides.get("url")))
+        old = existing.get(doc_id)
+        sidecar_key = _sidecar_key(path)
+        key = meta_key + sidecar_key
+        if old and not force and old.sha256 == digest and old.meta_key == key:
+            return doc_id
+        ingestor = choose(path, data[:HEAD_BYTES])
+        extracted = ingestor.extract(path, data)
+        meta = resolve(extracted, path, ingestor.kind, overrides)
+        passages = segment(extracted.blocks, doc_id, extracted.title)
+        if not passages:
+            raise ExtractionError("no text found in the file")
+        doc = Document(
+            doc_id=doc_id,
+            title=meta["title"],
+            kommune=meta["kommune"],
+            doc_type=meta["doc_type"],
+            year=meta["year"],
+            source=shown if not overrides.get("url") else overrides["url"],
+            url=meta["url"],
+            sha256=digest,
+            pages=extracted.pages,
+            passages=len(passages),
+            ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            meta_key=key,
+        )
+        return doc, passages, list(extracted.warnings)
+
+    def _write(
+        self,
+        pending: list[tuple[Document, list[Passage], str]],
+        report: IngestReport,
+        remove: Iterable[str] = (),
+    ) -> None:
+        remove = list(remove)
+        if not pending and not remove:
+            return
+        with self._store.writer() as w:
+            for doc, passages, _ in pending:
+                self._store.add_document(w, doc, passages)
+            for doc_id in remove:
+                w.delete_by_term("doc_id", doc_id)
+        for doc, _, status in pending:
+            (report.updated if status == "updated" else report.added).append(doc.doc_id)
+        report.removed.extend(remove)
+        pending.clear()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        veivalg: str | list[str] | None = None,
+        theme: str | list[str] | None = None,
+        kommune: str | None = None,
+        doc_type: str | None = None,
+        year: int | str | tuple[int, int] | None = None,
+        by_document: bool = False,
+    ) -> SearchResults:
+        """Ranked passages with total, facets and a spelling suggestion."""
+        return run_search(
+            self._store,
+            query,
+            limit=limit,
+            offset=offset,
+            veivalg=veivalg,
+            theme=theme,
+            kommune=kommune,
+            doc_type=doc_type,
+            year=year,
+            by_document=by_document,
+        )
+
+    def passage(self, passage_id: str) -> Passage:
+        """The passage with this id; UnknownIdError if there is none."""
+        p = self._store.passage(passage_id)
+        if p is None:
+            raise UnknownIdError(f"no passage with id {passage_id!r}; find ids with `kbase search`")
+        return p
+
+    def context(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after this one in its document."""
+        p = self.passage(passage_id)
+        siblings = self._store.passages_of(p.doc_id)
+        i = next(i for i, s in enumerate(siblings) if s.passage_id == p.passage_id)
+        before = siblings[i - 1] if i > 0 else None
+        after = siblings[i + 1] if i + 1 < len(siblings) else None
+        return before, after
+
+    def passages(self, doc_id: str) -> list[Passage]:
+        """The document's passages in reading order."""
+        self.document(doc_id)
+        return self._store.passages_of(doc_id)
+
+    def document(self, doc_id: str) -> Document:
+        """The document with this id; UnknownIdError if there is none."""
+        doc = self._store.documents().get(doc_id)
+        if doc is None:
+            raise UnknownIdError(f"no document with id {doc_id!r}; list them with `kbase docs`")
+        return doc
+
+    def documents(self) -> list[Document]:
+        """Every indexed document, by title."""
+        return sorted(self._store.documents().values(), key=lambda d: (d.title.lower(), d.doc_id))
+
+    def taxonomy(self) -> Taxonomy:
+        """The veivalg and themes this knowledge base tags with."""
+        return load_taxonomy()
+
+    def tags(self) -> list[dict[str, Any]]:
+        """Every veivalg and theme with how many passages and documents carry it."""
+        counts = tag_counts(self._store)
+        out = []
+        for tag in (*self.taxonomy().veivalg, *self.taxonomy().themes):
+            field = "veivalg" if tag.kind == "veivalg" else "themes"
+            passages, documents = counts[field].get(tag.slug, (0, 0))
+            out.append(
+                {
+                    "kind": tag.kind,
+                    "slug": tag.slug,
+                    "label": tag.label,
+                    "passages": passages,
+                    "documents": documents,
+                }
+            )
+        return out
+
+    def remove(self, doc_id: str) -> Document:
+        """Take a document and its passages out of the index."""
+        doc = self.document(doc_id)
+        with self._store.writer() as w:
+            w.delete_by_term("doc_id", doc_id)
+        return doc
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _sidecar_key(path: Path) -> str:
+    """The sidecar's content, so editing a sidecar re-ingests its document."""
+    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
+        if candidate.is_file() and candidate != path:
+            try:
+                return hashlib.sha256(candidate.read_bytes()).hexdigest()[:16]
+            except OSError:
+                return ""
+    return ""

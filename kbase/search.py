@@ -1,0 +1,381 @@
+"""Query parsing, filters, ranking, facets, snippets and spelling suggestions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import highlight, sorting
+from whoosh.qparser import AndGroup, MultifieldParser, plugins
+from whoosh.query import And, Every, NullQuery, NumericRange, Or, Query, Term
+from whoosh.query import Not as NotQuery
+from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Searcher
+
+from .analysis import norwegian_analyzer, word_analyzer
+from .cite import citation
+from .errors import QuerySyntaxError
+from .index.store import IndexStore
+from .model import Hit, SearchResults
+
+SEARCH_FIELDS = ["title", "section", "text"]
+FACETS = {"veivalg": "veivalg", "themes": "themes", "kommune": "kommune", "doc_type": "doc_type"}
+FILTER_RE = re.compile(
+    r"""(?<!\S)(veivalg|tema|theme|kommune|type|år|aar|ar|year):("[^"]*"|\S+)""", re.IGNORECASE
+)
+YEAR_RE = re.compile(r"^(\d{4})?(?:\s*(\.\.|-|–)\s*(\d{4})?)?$")
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class Filters:
+    """Filters from options and from `field:value` words in the query; lists must all apply."""
+
+    veivalg: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    kommune: str | None = None
+    doc_type: str | None = None
+    years: tuple[int | None, int | None] | None = None
+
+    def query(self) -> Query:
+        parts: list[Query] = [Term("kind", "passage")]
+        parts += [Term("veivalg", v) for v in self.veivalg]
+        parts += [Term("themes", t) for t in self.themes]
+        if self.kommune:
+            parts.append(Term("kommune_key", self.kommune.lower()))
+        if self.doc_type:
+            parts.append(Term("doc_type", self.doc_type))
+        if self.years:
+            parts.append(NumericRange("year", self.years[0], self.years[1]))
+        return And(parts)
+
+
+def parse_years(value: Any) -> tuple[int | None, int | None] | None:
+    """2024, "2024", "2019..2024", "2019-2024", "..2020" or (2019, 2024) as an inclusive range."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return (value[0], value[1])
+    m = YEAR_RE.match(str(value).strip())
+    if not m or not (m.group(1) or m.group(3)):
+        raise QuerySyntaxError(f"cannot read the year {value!r}; write 2024 or 2019..2024")
+    start = int(m.group(1)) if m.group(1) else None
+    if not m.group(2):
+        return (start, start)
+    return (start, int(m.group(3)) if m.group(3) else None)
+
+
+def _as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [v for v in value if v]
+
+
+def split_filters(query: str, filters: Filters) -> str:
+    """Move `veivalg:…`, `tema:…`, `kommune:…`, `type:…`, `år:…` out of the query into filters."""
+
+    def take(m: re.Match[str]) -> str:
+        key, value = m.group(1).lower(), m.group(2).strip('"')
+        if key == "veivalg":
+            filters.veivalg.append(value)
+        elif key in ("tema", "theme"):
+            filters.themes.append(value)
+        elif key == "kommune":
+            filters.kommune = value
+        elif key == "type":
+            filters.doc_type = value
+        else:
+            filters.years = parse_years(value)
+        return " "
+
+    return FILTER_RE.sub(take, query)
+
+
+def _parser(schema: Any) -> MultifieldParser:
+    parser = MultifieldParser(SEARCH_FIELDS, schema, group=AndGroup)
+    for plugin_type in (
+        plugins.FieldsPlugin,
+        plugins.RangePlugin,
+        plugins.BoostPlugin,
+        plugins.SingleQuotePlugin,
+        plugins.EveryPlugin,
+    ):
+        parser.remove_plugin_class(plugin_type)
+    return parser
+
+
+def clean_query_text(text: str) -> str:
+    """Drop characters that Whoosh would read as syntax nobody meant ('?' wildcards, '^', ':')."""
+    text = text.replace("?", " ").replace("^", " ").replace("~", " ")
+    text = re.sub(r"(?<=\w):(?=\w)", " ", text)
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", " ").replace(")", " ")
+    text = re.sub(r"[!,;]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def relax(q: Query) -> Query:
+    """The same query with its plain words made optional, so partial matches follow."""
+    if isinstance(q, And):
+        required = [c for c in q.subqueries if isinstance(c, NotQuery)]
+        optional = [c for c in q.subqueries if not isinstance(c, NotQuery)]
+        if len(optional) > 1:
+            return And([Or(optional), *required]) if required else Or(optional)
+    return q
+
+
+class SnippetFormatter(highlight.Formatter):
+    """Marks matched words as **word** and joins fragments with an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"**{highlight.get_text(text, token, replace)}**"
+
+    def format(self, fragments: list[Any], replace: bool = False) -> str:
+        if not fragments:
+            return ""
+        fragments = sorted(fragments, key=lambda f: f.startchar)
+        body = self.between.join(
+            self.format_fragment(f, replace=replace).strip() for f in fragments
+        )
+        first, last = fragments[0], fragments[-1]
+        full = first.text
+        lead = "… " if full[: first.startchar].strip() else ""
+        rest = full[last.endchar :]
+        if rest.strip(' .!?»"'):
+            return f"{lead}{body} …"
+        return f"{lead}{body}{rest.rstrip()}"
+
+
+def _plain_snippet(text: str) -> str:
+    flat = text.replace("\n", " ")
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    cut = flat[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return f"{cut} …"
+
+
+def make_snippet(text: str, terms: set[str]) -> str:
+    """The best-matching part of the passage with matched terms marked."""
+    if terms:
+        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+        flat = text.replace("\n", " ")
+        out = highlight.highlight(
+            flat, terms, norwegian_analyzer(), fragmenter, SnippetFormatter(), top=2
+        )
+        if out:
+            return out
+    return _plain_snippet(text)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def suggest(searcher: Searcher, text: str) -> str | None:
+    """The query with each word unknown to the index replaced by the closest known word."""
+    words = re.findall(r"[^\W\d_]+", text)
+    stop = {t.text for t in word_analyzer()(text)} - {t.text for t in norwegian_analyzer()(text)}
+    reader = searcher.reader()
+    changed = False
+    out = text
+    for word in words:
+        low = word.lower()
+        if word in OPERATORS or len(low) < 4 or low in stop:
+            continue
+        if reader.doc_frequency("words", low) > 0:
+            continue
+        stems = [t.text for t in norwegian_analyzer()(low)]
+        if stems and all(reader.doc_frequency("text", st) > 0 for st in stems):
+            continue
+        candidates = [
+            c.decode() if isinstance(c, bytes) else c
+            for c in reader.terms_within("words", low, maxdist=2, prefix=1)
+        ]
+        if not candidates:
+            continue
+        best = min(
+            candidates,
+            key=lambda c: (_edit_distance(low, c), -reader.doc_frequency("words", c), c),
+        )
+        out = re.sub(rf"\b{re.escape(word)}\b", best, out, count=1)
+        changed = True
+    return out if changed else None
+
+
+def build_query(store: IndexStore, text: str) -> tuple[Query, Query, set[str]]:
+    """The strict query (all words), the relaxed one, and the terms to mark in snippets."""
+    cleaned = clean_query_text(text)
+    if not cleaned:
+        return Every(), Every(), set()
+    parser = _parser(store.ix.schema)
+    try:
+        strict = parser.parse(cleaned)
+    except Exception as exc:  # whoosh's parser errors carry no common base
+        raise QuerySyntaxError(f"cannot understand the query {text!r}: {exc}") from exc
+    if strict is NullQuery or isinstance(strict, type(NullQuery)):
+        raise QuerySyntaxError(
+            f"the query {text!r} has no searchable words (only stop words like 'og', 'i', 'på')"
+        )
+    terms = {
+        t.decode() if isinstance(t, bytes) else str(t)
+        for fname, t in strict.iter_all_terms()
+        if fname == "text"
+    }
+    return strict, relax(strict), terms
+
+
+def run_search(
+    store: IndexStore,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    veivalg: str | list[str] | None = None,
+    theme: str | list[str] | None = None,
+    kommune: str | None = None,
+    doc_type: str | None = None,
+    year: Any = None,
+    by_document: bool = False,
+    _corrected_from: str | None = None,
+) -> SearchResults:
+    """Ranked passages for `query`: all-words matches first, then the best partial matches."""
+    if limit < 0 or offset < 0:
+        raise QuerySyntaxError("limit and offset must be zero or more")
+    filters = Filters(
+        veivalg=_as_list(veivalg),
+        themes=_as_list(theme),
+        kommune=kommune,
+        doc_type=doc_type,
+        years=parse_years(year),
+    )
+    text = split_filters(query or "", filters)
+    if not clean_query_text(text) and filters == Filters():
+        raise QuerySyntaxError("the query is empty; give words to search for or a filter")
+    strict, relaxed, terms = build_query(store, text)
+    s = store.searcher()
+    flt = filters.query()
+    facets = {
+        name: sorting.FieldFacet(fname, allow_overlap=name in ("veivalg", "themes"))
+        for name, fname in FACETS.items()
+    }
+    if by_document:
+        facets["_docs"] = sorting.FieldFacet("doc_id")
+    want = max(1, offset + limit) if not by_document else None
+    # the strict query ranks first; the relaxed one supplies the total, facets and the rest
+    loose = s.search(
+        relaxed,
+        filter=flt,
+        limit=None if want is None else 2 * want,
+        groupedby=facets,
+        maptype=sorting.Count,
+    )
+    ordered: list[WhooshHit] = []
+    seen: set[int] = set()
+    if relaxed is not strict:
+        for hit in s.search(strict, filter=flt, limit=want):
+            ordered.append(hit)
+            seen.add(hit.docnum)
+    for hit in loose:
+        if hit.docnum not in seen:
+            ordered.append(hit)
+            seen.add(hit.docnum)
+    total = len(loose)
+    facet_counts = {
+        name: {
+            str(k): v
+            for k, v in sorted(loose.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))
+            if k not in ("", None, b"")
+        }
+        for name in FACETS
+    }
+    if by_document:
+        groups: dict[str, WhooshHit] = {}
+        for hit in ordered:
+            groups.setdefault(hit["doc_id"], hit)
+        ordered = list(groups.values())
+        total = len(groups)
+    page = ordered[offset : offset + limit]
+    docs = store.documents()
+    hits = []
+    for rank, wh in enumerate(page, start=offset + 1):
+        passage = store.passage_from(wh.fields())
+        doc = docs.get(passage.doc_id)
+        if doc is None:  # a passage whose document record is missing cannot be cited
+            continue
+        hits.append(
+            Hit(
+                rank=rank,
+                score=float(wh.score or 0.0),
+                passage=passage,
+                document=doc,
+                snippet=make_snippet(passage.text, terms),
+                citation=citation(doc, passage),
+            )
+        )
+    suggestion = None if _corrected_from else suggest(s, text)
+    if total == 0 and suggestion and not _corrected_from:
+        corrected = run_search(
+            store,
+            suggestion + " " + " ".join(_filter_words(query)),
+            limit=limit,
+            offset=offset,
+            veivalg=veivalg,
+            theme=theme,
+            kommune=kommune,
+            doc_type=doc_type,
+            year=year,
+            by_document=by_document,
+            _corrected_from=query,
+        )
+        if corrected.total:
+            corrected.query = query
+            corrected.suggestion = suggestion
+            corrected.corrected = True
+            return corrected
+    return SearchResults(
+        query=query,
+        hits=hits,
+        total=total,
+        facets=facet_counts,
+        suggestion=suggestion,
+        offset=offset,
+    )
+
+
+def _filter_words(query: str) -> list[str]:
+    return [m.group(0) for m in FILTER_RE.finditer(query or "")]
+
+
+def tag_counts(store: IndexStore) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per veivalg and theme slug: (passages, documents) carrying it."""
+    s = store.searcher()
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for name in ("veivalg", "themes"):
+        passages = s.search(
+            Term("kind", "passage"),
+            limit=1,
+            groupedby={name: sorting.FieldFacet(name, allow_overlap=True)},
+            maptype=sorting.Count,
+        ).groups(name)
+        docs: dict[str, int] = {}
+        for doc in store.documents().values():
+            for slug in doc.veivalg if name == "veivalg" else doc.themes:
+                docs[slug] = docs.get(slug, 0) + 1
+        out[name] = {str(k): (v, docs.get(str(k), 0)) for k, v in passages.items() if k}
+    return out
