@@ -17,6 +17,7 @@ from whoosh.lang import stopwords_for_language
 TOKEN_PATTERN = r"\w+(?:[.,]\d+)*"
 LANGUAGES = {"nb": "no", "nn": "no", "no": "no"}
 ANALYZER_VERSION = "no-1"
+STOP_WORDS = frozenset(stopwords_for_language("no"))
 
 
 def _lang(code: str) -> str:
@@ -37,7 +38,7 @@ def norwegian_analyzer(code: str = "nb") -> Analyzer:
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
-        | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | StemFilter(lang=lang, cachesize=50000)
     )
 

@@ -13,7 +13,7 @@ from whoosh.query import Not as NotQuery
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from .analysis import norwegian_analyzer, word_analyzer
+from .analysis import STOP_WORDS, norwegian_analyzer
 from .cite import citation
 from .errors import QuerySyntaxError
 from .index.store import IndexStore
@@ -151,13 +151,18 @@ class SnippetFormatter(highlight.Formatter):
         full = first.text
         lead = "… " if full[: first.startchar].strip() else ""
         rest = full[last.endchar :]
-        if rest.strip(' .!?»"'):
+        if rest.strip(' .!?»"%)'):
             return f"{lead}{body} …"
         return f"{lead}{body}{rest.rstrip()}"
 
 
+def _flat(text: str) -> str:
+    """One line: the passage's lines (bullet items, table rows) separated by ' · '."""
+    return " · ".join(line.strip() for line in text.split("\n") if line.strip())
+
+
 def _plain_snippet(text: str) -> str:
-    flat = text.replace("\n", " ")
+    flat = _flat(text)
     if len(flat) <= SNIPPET_CHARS:
         return flat
     cut = flat[:SNIPPET_CHARS].rsplit(" ", 1)[0]
@@ -168,7 +173,7 @@ def make_snippet(text: str, terms: set[str]) -> str:
     """The best-matching part of the passage with matched terms marked."""
     if terms:
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-        flat = text.replace("\n", " ")
+        flat = _flat(text)
         out = highlight.highlight(
             flat, terms, norwegian_analyzer(), fragmenter, SnippetFormatter(), top=2
         )
@@ -190,7 +195,7 @@ def _edit_distance(a: str, b: str) -> int:
 def suggest(searcher: Searcher, text: str) -> str | None:
     """The query with each word unknown to the index replaced by the closest known word."""
     words = re.findall(r"[^\W\d_]+", text)
-    stop = {t.text for t in word_analyzer()(text)} - {t.text for t in norwegian_analyzer()(text)}
+    stop = STOP_WORDS
     reader = searcher.reader()
     changed = False
     out = text

@@ -185,7 +185,7 @@ def extract_html(data: bytes, name: str) -> Extracted:
     if date:
         m = re.search(r"(19|20)\d\d", date)
         year = int(m.group(0)) if m else None
-    lead = " ".join([site or "", page_title or "", *(b.text for b in blocks[:10])])
+    lead = "\n".join([site or "", page_title or "", *(b.text for b in blocks[:10])])
     return Extracted(
         blocks=blocks,
         title=title,

@@ -126,7 +126,8 @@ def _drop_running_lines(pages: list[list[Any]], heights: list[float]) -> None:
             ):
                 seen.add(_running_key(item.text))
         counts.update(seen)
-    threshold = max(2, len(pages) // 2) if len(pages) >= 3 else None
+    # on at least half the pages, and on two at the very least
+    threshold = max(2, (len(pages) + 1) // 2) if len(pages) >= 2 else None
     for items, height in zip(pages, heights, strict=True):
         keep = []
         for item in items:
@@ -206,12 +207,21 @@ def extract_pdf(path: str) -> Extracted:
     first_page = [ln for ln in lines if ln.page == 1]
     title_size = max((ln.size for ln in first_page), default=0)
     title = _clean_title(info.get("Title"))
-    if not title and first_page and title_size > body:
-        title = join_lines([ln.text for ln in first_page if ln.size == title_size])
 
     # A cover page holds only display lines (title, subtitle, municipality, date): they name
     # the document and are not sections.
     cover = len([ln for ln in first_page if not is_heading(ln)]) < 3 and len(pages) > 2
+    # a display title is larger than any heading after page 1; a chapter heading is not
+    later_heading_size = max(
+        (ln.size for ln in lines if ln.page > 1 and is_heading(ln)), default=title_size
+    )
+    if (
+        not title
+        and first_page
+        and title_size > body
+        and (cover or title_size > later_heading_size)
+    ):
+        title = join_lines([ln.text for ln in first_page if ln.size == title_size])
 
     blocks: list[Block] = []
     for page_no, items in enumerate(pages, start=1):
@@ -254,7 +264,7 @@ def extract_pdf(path: str) -> Extracted:
                         level = (
                             heading_sizes.index(line.size) + 1 if line.size in heading_sizes else 1
                         )
-                    if page_no == 1 and (cover or (line.size == title_size and title_size > body)):
+                    if page_no == 1 and (cover or line.size > later_heading_size):
                         level = 0  # the title or the cover: not a section
                     blocks.append(Block("heading", line.text, page_no, level))
                 prev = line
@@ -279,7 +289,7 @@ def extract_pdf(path: str) -> Extracted:
         else b
         for b in blocks
     ]
-    lead = " ".join(ln.text for ln in lines if ln.page <= 2)
+    lead = "\n".join(ln.text for ln in lines if ln.page <= 2)
     info_text = " ".join(
         v.decode("utf-8", "replace") if isinstance(v, bytes) else v
         for k, v in info.items()
@@ -298,5 +308,5 @@ def extract_pdf(path: str) -> Extracted:
         pages=len(pages),
         fallback_year=year,
         doc_type="presentasjon" if landscape else None,
-        lead_text=f"{info_text} {lead}",
+        lead_text=f"{info_text}\n{lead}",
     )

@@ -98,5 +98,5 @@ def extract_text(data: bytes, name: str) -> Extracted:
         para.append(_inline(stripped))
         i += 1
     flush()
-    lead = " ".join(b.text for b in blocks[:8])
+    lead = "\n".join(b.text for b in blocks[:8])
     return Extracted(blocks=blocks, title=title, warnings=warnings, lead_text=lead)
