@@ -1,0 +1,179 @@
+"""The PDF ingestor: exact cleaned text, pages, sections and tables of generated PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_pdf
+
+from kbase.errors import ExtractionError
+from kbase.ingest.pdf import _line_from, extract_pdf
+from kbase.segment import segment
+
+PLAN_PAGES = [
+    [
+        ("h1", "1 Innledning"),
+        ("p", "Kommunen skal styrke utvik-"),
+        ("p", "lingen av tjenestene i hjemmet."),
+        ("gap", ""),
+        ("p", "Planen gjelder alle helse-"),
+        ("p", "og omsorgstjenester i kommunen."),
+        ("gap", ""),
+        ("p", "Arbeidet følges opp i en egen OU-"),
+        ("p", "prosess i hjemmetjenesten."),
+    ],
+    [
+        ("h1", "2 Veivalg"),
+        ("h2", "2.1 Trygge overganger"),
+        ("p", "Utskrivning fra sykehuset skal planlegges med pasienten."),
+        (
+            "table",
+            [
+                ["Tiltak", "Ansvar", "Frist"],
+                ["Felles pasientforløp", "Koordinerende enhet", "2026"],
+            ],
+        ),
+        ("p", "Koordinerende enhet følger opp."),
+    ],
+    [
+        ("h2", "2.2 Seniorkraft"),
+        ("p", "Eldre er en ressurs for lokalsamfunnet."),
+    ],
+]
+
+
+@pytest.fixture
+def plan_pdf(tmp_path: Path) -> Path:
+    return make_pdf(tmp_path / "plan.pdf", PLAN_PAGES, title="Temaplan for helse og omsorg")
+
+
+def test_running_header_footer_and_page_numbers_are_removed(plan_pdf: Path) -> None:
+    """GIVEN a PDF with a running header and 'Side N' on every page
+    WHEN it is extracted THEN neither appears in any block."""
+    ex = extract_pdf(str(plan_pdf))
+    texts = [b.text for b in ex.blocks] + [" ".join(" ".join(r) for r in b.rows) for b in ex.blocks]
+    assert not any("Nordvik kommune |" in t for t in texts)
+    assert not any(t.startswith("Side ") for t in texts)
+    assert ex.pages == 3
+    assert ex.title == "Temaplan for helse og omsorg"
+
+
+def test_hyphenation_is_joined_and_real_hyphens_stay(plan_pdf: Path) -> None:
+    paragraphs = [b.text for b in extract_pdf(str(plan_pdf)).blocks if b.kind == "paragraph"]
+    assert paragraphs[:3] == [
+        "Kommunen skal styrke utviklingen av tjenestene i hjemmet.",
+        "Planen gjelder alle helse- og omsorgstjenester i kommunen.",
+        "Arbeidet følges opp i en egen OU-prosess i hjemmetjenesten.",
+    ]
+
+
+def test_headings_become_sections_with_levels_and_pages(plan_pdf: Path) -> None:
+    ex = extract_pdf(str(plan_pdf))
+    passages = segment(ex.blocks, "plan", ex.title)
+    where = [(p.page, p.section, p.text) for p in passages]
+    assert where == [
+        (
+            1,
+            "Innledning",
+            "Kommunen skal styrke utviklingen av tjenestene i hjemmet.\n"
+            "Planen gjelder alle helse- og omsorgstjenester i kommunen.\n"
+            "Arbeidet følges opp i en egen OU-prosess i hjemmetjenesten.",
+        ),
+        (
+            2,
+            "Veivalg > Trygge overganger",
+            "Utskrivning fra sykehuset skal planlegges med pasienten.",
+        ),
+        (
+            2,
+            "Veivalg > Trygge overganger",
+            "Tiltak: Felles pasientforløp; Ansvar: Koordinerende enhet; Frist: 2026",
+        ),
+        (2, "Veivalg > Trygge overganger", "Koordinerende enhet følger opp."),
+        (3, "Veivalg > Seniorkraft", "Eldre er en ressurs for lokalsamfunnet."),
+    ]
+
+
+def test_table_keeps_rows_with_header(plan_pdf: Path) -> None:
+    tables = [b for b in extract_pdf(str(plan_pdf)).blocks if b.kind == "table"]
+    assert len(tables) == 1
+    assert tables[0].rows == (
+        ("Tiltak", "Ansvar", "Frist"),
+        ("Felles pasientforløp", "Koordinerende enhet", "2026"),
+    )
+    assert tables[0].page == 2
+
+
+def test_cid_glyph_debris_is_removed_and_marks_a_bullet() -> None:
+    """pdfminer writes '(cid:127)' for a bullet glyph it cannot map."""
+    chars = [{"text": ch, "size": 11.0, "fontname": "Helvetica"} for ch in "Demensteam"]
+    raw = {
+        "text": "(cid:127) Demensteam i alle soner(cid:3)",
+        "chars": chars,
+        "top": 100.0,
+        "bottom": 111.0,
+        "x0": 72.0,
+    }
+    line = _line_from(raw, 4)
+    assert line is not None
+    assert (line.text, line.bullet, line.page) == ("Demensteam i alle soner", True, 4)
+
+
+def test_sentence_broken_by_page_break_stays_whole(tmp_path: Path) -> None:
+    """GIVEN a sentence that runs from the foot of page 1 onto page 2
+    THEN it is one block on page 1, and the next sentence starts a block on page 2."""
+    pdf = make_pdf(
+        tmp_path / "brudd.pdf",
+        [
+            [("h1", "Demens"), ("p", "Kommunen skal ha et demensteam som gir")],
+            [("p", "veiledning til pårørende. Dagtilbudet utvides til fem dager.")],
+            [("p", "Siste side.")],
+        ],
+    )
+    blocks = [(b.page, b.text) for b in extract_pdf(str(pdf)).blocks if b.kind == "paragraph"]
+    assert blocks == [
+        (1, "Kommunen skal ha et demensteam som gir veiledning til pårørende."),
+        (2, "Dagtilbudet utvides til fem dager."),
+        (3, "Siste side."),
+    ]
+
+
+def test_pdf_without_text_layer_is_refused_with_reason(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "skann.pdf", [[], []], header=None, footer=False)
+    with pytest.raises(ExtractionError, match="no text layer"):
+        extract_pdf(str(pdf))
+
+
+def test_broken_pdf_is_refused_with_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "halv.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj garbage")
+    with pytest.raises(ExtractionError, match="not a readable PDF"):
+        extract_pdf(str(bad))
+
+
+def test_title_from_cover_when_metadata_has_none(tmp_path: Path) -> None:
+    pdf = make_pdf(
+        tmp_path / "u.pdf",
+        [
+            [("h1", "Kommunedelplan for helse")],
+            [("h2", "1 Mål"), ("p", "Alle skal få hjelp.")],
+            [("h2", "2 Tiltak"), ("p", "Nytt helsehus.")],
+        ],
+    )
+    ex = extract_pdf(str(pdf))
+    assert ex.title == "Kommunedelplan for helse"
+    assert [p.section for p in segment(ex.blocks, "d", ex.title)] == ["Mål", "Tiltak"]
+
+
+def test_chapter_heading_on_page_one_is_not_taken_for_the_title(tmp_path: Path) -> None:
+    pdf = make_pdf(
+        tmp_path / "kap.pdf",
+        [
+            [("h1", "1 Innledning"), ("p", "Planen gjelder hele kommunen.")],
+            [("h1", "2 Mål"), ("p", "Alle skal få hjelp.")],
+        ],
+    )
+    ex = extract_pdf(str(pdf))
+    assert ex.title is None
+    assert [p.section for p in segment(ex.blocks, "d", ex.title)] == ["Innledning", "Mål"]

@@ -1,0 +1,176 @@
+"""Search over the sample corpus: ranking, filters, facets, phrases, paging, suggestions."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from kbase import KnowledgeBase, QuerySyntaxError, UnknownIdError
+
+
+@pytest.fixture(scope="module")
+def corpus_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, root / "corpus")
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with KnowledgeBase(root / "ix") as kb:
+            report = kb.ingest("corpus")
+            assert report.failed == [] and len(report.added) == 3
+            yield kb
+    finally:
+        os.chdir(cwd)
+
+
+PLAN = "Temaplan for helse og omsorg 2024–2035"
+
+
+def test_stemmed_word_finds_the_passage_with_page_section_and_citation(
+    corpus_kb: KnowledgeBase,
+) -> None:
+    res = corpus_kb.search("hverdagsrehabiliteringen", doc_type="temaplan")
+    top = res[0].to_dict()
+    assert top["title"] == PLAN
+    assert (top["page"], top["section"]) == (5, "Veivalg > Tilrettelegge for mestring")
+    assert top["citation"] == (
+        "Fjordvik kommune: Temaplan for helse og omsorg 2024–2035 (2024), s. 5, "
+        "«Tilrettelegge for mestring»"
+    )
+    assert "**Hverdagsrehabilitering" in top["snippet"]
+    assert res.total >= 4
+
+
+def test_hit_json_has_every_contract_field(corpus_kb: KnowledgeBase) -> None:
+    hit = corpus_kb.search("demensavdeling")[0].to_dict()
+    assert list(hit) == [
+        "rank",
+        "score",
+        "passage_id",
+        "doc_id",
+        "title",
+        "kommune",
+        "doc_type",
+        "year",
+        "source",
+        "page",
+        "section",
+        "text",
+        "snippet",
+        "veivalg",
+        "themes",
+        "citation",
+    ]
+    assert hit["rank"] == 1 and isinstance(hit["score"], float)
+    assert hit["source"].startswith("corpus/fjordvik/")
+
+
+def test_all_words_rank_before_partial_matches(corpus_kb: KnowledgeBase) -> None:
+    res = corpus_kb.search("hva sier planen om pårørende og avlastning?", limit=20)
+    first = res[0].passage.text.lower()
+    assert "pårørende" in first and "avlastning" in first
+    # passages with only one of the words still follow
+    assert any("avlastning" not in h.passage.text.lower() for h in res)
+
+
+def test_table_row_answers_a_question(corpus_kb: KnowledgeBase) -> None:
+    hit = corpus_kb.search("hvor mange korttidsplasser har vi")[0]
+    assert hit.passage.text.startswith("Innbyggere 80 år og eldre: 612;")
+    assert "Korttidsplasser: 14" in hit.passage.text
+    who = corpus_kb.search("ansvar digitalt tilsyn")[0]
+    assert "Ansvar: Leder hjemmetjenesten" in who.passage.text
+
+
+def test_phrase_query(corpus_kb: KnowledgeBase) -> None:
+    res = corpus_kb.search('"under samme tak"')
+    assert res.total == 2
+    assert all("under samme tak" in h.passage.text for h in res)
+
+
+def test_or_not_and_prefix(corpus_kb: KnowledgeBase) -> None:
+    both = corpus_kb.search("demensavdeling OR frisklivssentral").total
+    assert both > corpus_kb.search("demensavdeling").total
+    no_press = corpus_kb.search("helsehus NOT ordfører")
+    assert all("ordfører" not in h.passage.text.lower() for h in no_press)
+    assert corpus_kb.search("velferdstek*").total >= 2
+
+
+def test_filters_from_options_and_query_words(corpus_kb: KnowledgeBase) -> None:
+    press = corpus_kb.search("helsehus", doc_type="pressemelding")
+    assert press.total >= 1 and {h.document.doc_type for h in press} == {"pressemelding"}
+    assert corpus_kb.search("helsehus type:pressemelding").total == press.total
+    assert corpus_kb.search("helsehus år:2025..2026").total == 1  # the minutes of 2025
+    assert corpus_kb.search("helsehus", year=2024).total == corpus_kb.search("helsehus").total - 1
+    assert corpus_kb.search("helsehus kommune:fjordvik").total == corpus_kb.search("helsehus").total
+    assert corpus_kb.search("helsehus", kommune="Sørvik").total == 0
+
+
+def test_facets_count_all_matches(corpus_kb: KnowledgeBase) -> None:
+    res = corpus_kb.search("helsehus", limit=1)
+    assert len(res) == 1
+    # the minutes have no document type, so they count under no doc_type key
+    untyped = corpus_kb.search("helsehus år:2025").total
+    assert untyped == 1
+    assert sum(res.facets["doc_type"].values()) == res.total - untyped
+    assert set(res.facets["doc_type"]) == {"temaplan", "pressemelding"}
+    assert res.facets["kommune"] == {"Fjordvik": res.total}
+
+
+def test_paging_is_consistent(corpus_kb: KnowledgeBase) -> None:
+    whole = [h.passage.passage_id for h in corpus_kb.search("kommunen", limit=12)]
+    pages = [
+        h.passage.passage_id
+        for off in (0, 4, 8)
+        for h in corpus_kb.search("kommunen", limit=4, offset=off)
+    ]
+    assert pages == whole
+    assert [h.rank for h in corpus_kb.search("kommunen", limit=4, offset=4)] == [5, 6, 7, 8]
+
+
+def test_by_document_groups_hits(corpus_kb: KnowledgeBase) -> None:
+    res = corpus_kb.search("helsehus", by_document=True)
+    assert res.total == 3
+    assert len({h.document.doc_id for h in res}) == len(res) == 3
+
+
+def test_suggestion_and_fallback_for_a_typo(corpus_kb: KnowledgeBase) -> None:
+    res = corpus_kb.search("velferdsteknolgi")
+    assert res.suggestion == "velferdsteknologi"
+    assert res.corrected and res.total >= 2
+    assert corpus_kb.search("velferdsteknologi").suggestion is None
+
+
+def test_query_errors_are_kbase_errors(corpus_kb: KnowledgeBase) -> None:
+    with pytest.raises(QuerySyntaxError, match="no searchable words"):
+        corpus_kb.search("og i på")
+    with pytest.raises(QuerySyntaxError, match="empty"):
+        corpus_kb.search("   ")
+    with pytest.raises(QuerySyntaxError, match="year"):
+        corpus_kb.search("helsehus år:snart")
+    with pytest.raises(UnknownIdError):
+        corpus_kb.passage("finnes-ikke:0000")
+
+
+def test_filter_only_query_lists_passages(corpus_kb: KnowledgeBase) -> None:
+    res = corpus_kb.search("type:pressemelding", limit=50)
+    assert res.total == corpus_kb.document(res[0].document.doc_id).passages
+
+
+def test_context_of_a_passage(corpus_kb: KnowledgeBase) -> None:
+    hit = corpus_kb.search('"koordinerende enhet skal sørge for"')[0]
+    before, after = corpus_kb.context(hit.passage.passage_id)
+    assert before is not None and after is not None
+    assert after.text.startswith("Utskrivning fra sykehuset")
+
+
+def test_reopened_index_answers_the_same(corpus_kb: KnowledgeBase, tmp_path: Path) -> None:
+    with KnowledgeBase(corpus_kb.path) as again:
+        assert [h.passage.passage_id for h in again.search("demens")] == [
+            h.passage.passage_id for h in corpus_kb.search("demens")
+        ]
