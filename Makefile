@@ -7,12 +7,12 @@ test:
 	python -m pytest
 
 lint:
-	ruff check kbase tests scripts
-	ruff format --check kbase tests scripts
+	ruff check kbase tests scripts bench
+	ruff format --check kbase tests scripts bench
 
 fix:
-	ruff check --fix kbase tests scripts
-	ruff format kbase tests scripts
+	ruff check --fix kbase tests scripts bench
+	ruff format kbase tests scripts bench
 
 corpus:
 	python scripts/make_corpus.py

@@ -51,7 +51,7 @@ def _dump(data: Any) -> None:
 
 
 def _kb(ctx: click.Context) -> KnowledgeBase:
-    kb = KnowledgeBase(ctx.obj["index"])
+    kb = KnowledgeBase(ctx.obj["index"], taxonomy=ctx.obj.get("taxonomy"))
     ctx.call_on_close(kb.close)
     return kb
 
@@ -85,9 +85,17 @@ def _where(hit: Hit) -> str:
     type=click.Path(file_okay=False),
     help="Index folder (or set KBASE_INDEX).",
 )
+@click.option(
+    "--taxonomy",
+    envvar="KBASE_TAXONOMY",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Taxonomy TOML of veivalg and themes (or set KBASE_TAXONOMY); "
+    "default: the one the index was tagged with.",
+)
 @click.version_option(package_name="kbase")
 @click.pass_context
-def cli(ctx: click.Context, index: str) -> None:
+def cli(ctx: click.Context, index: str, taxonomy: str | None) -> None:
     """Search what municipal health-and-care plans say, and cite it.
 
     Ingest PDFs, web pages and text files into an index, then search it by topic,
@@ -95,6 +103,7 @@ def cli(ctx: click.Context, index: str) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["index"] = index
+    ctx.obj["taxonomy"] = taxonomy
 
 
 @cli.command()
@@ -284,8 +293,11 @@ def show(ctx: click.Context, passage_id: str, as_json: bool) -> None:
         return
     click.echo(click.style(doc.title, bold=True))
     click.echo(citation(doc, p))
-    if p.veivalg or p.themes:
-        click.echo(f"veivalg: {', '.join(p.veivalg) or '-'}   themes: {', '.join(p.themes) or '-'}")
+    for slug in (*p.veivalg, *p.themes):
+        ev = p.tag_evidence.get(slug, {})
+        why = ", ".join(ev.get("terms", [])) + (" + heading" if ev.get("heading") else "")
+        kind = "veivalg" if slug in p.veivalg else "theme"
+        click.echo(f"{kind}: {slug} (score {ev.get('score', '?')}: {why})")
     if before:
         click.echo(click.style(f"\n[before] {before.text[:200]}", dim=True))
     click.echo(f"\n{p.text}\n")
@@ -339,6 +351,19 @@ def remove(ctx: click.Context, doc_id: str) -> None:
     """
     doc = _kb(ctx).remove(doc_id)
     click.echo(f"removed {doc.doc_id} ({doc.title})")
+
+
+@cli.command()
+@click.pass_context
+def retag(ctx: click.Context) -> None:
+    """Re-tag every passage in the index with the taxonomy, without re-reading the sources.
+
+    The taxonomy is then kept with the index, and later commands use it.
+
+    Example: kbase --taxonomy var-kommune.toml retag
+    """
+    n = _kb(ctx).retag()
+    click.echo(f"re-tagged {n} documents")
 
 
 @cli.command()

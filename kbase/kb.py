@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,9 +20,11 @@ from .ingest.registry import HEAD_BYTES
 from .model import Document, IngestReport, Passage, SearchResults
 from .search import run_search, tag_counts
 from .segment import make_doc_id, segment
-from .taxonomy import Taxonomy, load_taxonomy
+from .tagging import Tagger, document_tags
+from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 SIDECAR_SUFFIX = ".meta.toml"
+TAXONOMY_FILE = "taxonomy.toml"  # the taxonomy an index was tagged with, kept beside it
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
 ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
 
@@ -57,9 +60,44 @@ def _walk(path: Path) -> Iterator[Path]:
 class KnowledgeBase:
     """A searchable, citable index of plan documents, stored in one folder."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_timeout: float = 10.0):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        taxonomy: str | os.PathLike[str] | None = None,
+        lock_timeout: float = 10.0,
+    ):
+        """Open (or create) the index at `path`.
+
+        `taxonomy`: a TOML file of veivalg and themes; else `$KBASE_TAXONOMY`; else the one the
+        index was tagged with; else kbase's default. A taxonomy other than the index's own
+        re-tags the index at the next ingest or `retag()`.
+        """
         self.path = Path(path) if path is not None else default_index_path()
         self._store = IndexStore(self.path, lock_timeout=lock_timeout)
+        stored = self.path / TAXONOMY_FILE
+        chosen = taxonomy or os.environ.get("KBASE_TAXONOMY") or None
+        if chosen:
+            self._taxonomy = load_taxonomy(chosen)
+        elif stored.is_file():
+            self._taxonomy = parse_taxonomy(stored.read_text(encoding="utf-8"), str(stored))
+        else:
+            self._taxonomy = load_taxonomy()
+        self._tagger: Tagger | None = None
+
+    @property
+    def tagger(self) -> Tagger:
+        """The tagger for this knowledge base's taxonomy."""
+        if self._tagger is None:
+            self._tagger = Tagger(self._taxonomy)
+        return self._tagger
+
+    def _taxonomy_is_stored(self) -> bool:
+        stored = self.path / TAXONOMY_FILE
+        return stored.is_file() and stored.read_text(encoding="utf-8") == self._taxonomy.text
+
+    def _store_taxonomy(self) -> None:
+        (self.path / TAXONOMY_FILE).write_text(self._taxonomy.text, encoding="utf-8")
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -93,6 +131,11 @@ class KnowledgeBase:
     ) -> IngestReport:
         """Extract, tag and index files and folders; one bad file never stops the batch."""
         report = IngestReport()
+        if not self._taxonomy_is_stored():
+            if self._store.documents():
+                self.retag()  # the index follows the taxonomy it is given, never a mix
+            else:
+                self._store_taxonomy()
         overrides = {
             "kommune": kommune,
             "doc_type": doc_type,
@@ -180,7 +223,7 @@ class KnowledgeBase:
         ingestor = choose(path, data[:HEAD_BYTES])
         extracted = ingestor.extract(path, data)
         meta = resolve(extracted, path, ingestor.kind, overrides)
-        passages = segment(extracted.blocks, doc_id, extracted.title)
+        passages = self._tag(segment(extracted.blocks, doc_id, extracted.title))
         if not passages:
             raise ExtractionError("no text found in the file")
         doc = Document(
@@ -194,10 +237,39 @@ class KnowledgeBase:
             sha256=digest,
             pages=extracted.pages,
             passages=len(passages),
+            veivalg=document_tags([p.veivalg for p in passages]),
+            themes=document_tags([p.themes for p in passages]),
             ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             meta_key=key,
         )
         return doc, passages, list(extracted.warnings)
+
+    def _tag(self, passages: list[Passage]) -> list[Passage]:
+        out = []
+        for p in passages:
+            r = self.tagger.tag(p.text, p.section)
+            out.append(
+                dataclasses.replace(p, veivalg=r.veivalg, themes=r.themes, tag_evidence=r.evidence)
+            )
+        return out
+
+    def retag(self) -> int:
+        """Re-tag every stored passage with the current taxonomy, without reading the sources.
+
+        Returns the number of documents re-tagged; the taxonomy is stored with the index.
+        """
+        docs = list(self._store.documents().values())
+        with self._store.writer() as w:
+            for doc in docs:
+                passages = self._tag(self._store.passages_of(doc.doc_id))
+                doc = dataclasses.replace(
+                    doc,
+                    veivalg=document_tags([p.veivalg for p in passages]),
+                    themes=document_tags([p.themes for p in passages]),
+                )
+                self._store.add_document(w, doc, passages)
+        self._store_taxonomy()
+        return len(docs)
 
     def _write(
         self,
@@ -245,6 +317,10 @@ class KnowledgeBase:
             doc_type=doc_type,
             year=year,
             by_document=by_document,
+            known_tags={
+                "veivalg": self._taxonomy.slugs("veivalg"),
+                "themes": self._taxonomy.slugs("theme"),
+            },
         )
 
     def passage(self, passage_id: str) -> Passage:
@@ -281,13 +357,13 @@ class KnowledgeBase:
 
     def taxonomy(self) -> Taxonomy:
         """The veivalg and themes this knowledge base tags with."""
-        return load_taxonomy()
+        return self._taxonomy
 
     def tags(self) -> list[dict[str, Any]]:
         """Every veivalg and theme with how many passages and documents carry it."""
         counts = tag_counts(self._store)
         out = []
-        for tag in (*self.taxonomy().veivalg, *self.taxonomy().themes):
+        for tag in (*self._taxonomy.veivalg, *self._taxonomy.themes):
             field = "veivalg" if tag.kind == "veivalg" else "themes"
             passages, documents = counts[field].get(tag.slug, (0, 0))
             out.append(

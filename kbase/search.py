@@ -257,6 +257,7 @@ def run_search(
     doc_type: str | None = None,
     year: Any = None,
     by_document: bool = False,
+    known_tags: dict[str, list[str]] | None = None,
     _corrected_from: str | None = None,
 ) -> SearchResults:
     """Ranked passages for `query`: all-words matches first, then the best partial matches."""
@@ -270,6 +271,14 @@ def run_search(
         years=parse_years(year),
     )
     text = split_filters(query or "", filters)
+    if known_tags:
+        for kind, wanted in (("veivalg", filters.veivalg), ("themes", filters.themes)):
+            for slug in wanted:
+                if slug not in known_tags[kind]:
+                    name = "veivalg" if kind == "veivalg" else "theme"
+                    raise QuerySyntaxError(
+                        f"unknown {name} {slug!r}; known: {', '.join(known_tags[kind])}"
+                    )
     if not clean_query_text(text) and filters == Filters():
         raise QuerySyntaxError("the query is empty; give words to search for or a filter")
     strict, relaxed, terms = build_query(store, text)
@@ -346,6 +355,7 @@ def run_search(
             doc_type=doc_type,
             year=year,
             by_document=by_document,
+            known_tags=known_tags,
             _corrected_from=query,
         )
         if corrected.total:

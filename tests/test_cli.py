@@ -176,3 +176,30 @@ def test_unreadable_index_is_an_error_not_a_new_index(in_tmp: Path) -> None:
     code, _, err = run({"KBASE_INDEX": str(folder)}, "docs")
     assert code == 1 and "is not a kbase index" in err
     assert sorted(p.name for p in folder.iterdir()) == ["fil.txt"]
+
+
+def test_show_exposes_tag_evidence_and_retag_with_taxonomy_option(
+    env: dict[str, str], in_tmp: Path
+) -> None:
+    run(env, "ingest", "corpus")
+    pid = json.loads(run(env, "search", '"fast koordinator"', "--json")[1])["hits"][0]["passage_id"]
+    shown = json.loads(run(env, "show", pid, "--json")[1])
+    assert "trygge-overganger" in shown["veivalg"]
+    ev = shown["tag_evidence"]["trygge-overganger"]
+    assert ev["heading"] is True and "koordinerende enhet" in ev["terms"] and ev["score"] >= 2.5
+    text = run(env, "show", pid)[1]
+    assert "veivalg: trygge-overganger (score" in text
+    custom = in_tmp / "t.toml"
+    custom.write_text(
+        '[[veivalg]]\nslug = "en"\nlabel = "En"\n[veivalg.terms]\n"koordinator" = 3\n',
+        encoding="utf-8",
+    )
+    assert run(env, "--taxonomy", str(custom), "retag") == (0, "re-tagged 3 documents\n", "")
+    rows = json.loads(run(env, "tags", "--json")[1])
+    assert [(r["slug"], r["passages"] > 0) for r in rows] == [("en", True)]
+    bad = in_tmp / "bad.toml"
+    bad.write_text("[[veivalg]]\nslug = 1", encoding="utf-8")
+    code, _, err = run(env, "--taxonomy", str(bad), "tags")
+    assert (
+        code == 1 and err.startswith("Error: taxonomy") and "\n" == err[-1] and err.count("\n") == 1
+    )
