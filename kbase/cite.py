@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import Document, Passage
+from .model import NOTES_SECTION, Document, Passage
 
 FORMATS = ("text", "markdown", "json")
 
@@ -15,10 +15,15 @@ def citation(doc: Document, passage: Passage) -> str:
     who = f"{doc.kommune} kommune: " if doc.kommune else ""
     year = f" ({doc.year})" if doc.year else ""
     parts = [f"{who}{doc.title}{year}"]
+    path = passage.section_path
+    notes = bool(path) and path[-1] == NOTES_SECTION
+    if notes:
+        path = path[:-1]  # a speaker note is cited as a note, never as slide text
     if passage.page is not None:
         label = "lysbilde" if doc.doc_type == "presentasjon" and doc.pages else "s."
-        parts.append(f"{label} {passage.page}")
-    path = passage.section_path
+        parts.append(f"{label} {passage.page}" + (" (notater)" if notes else ""))
+    elif notes:
+        parts.append("notater")
     if path:
         parts.append(f"«{path[-1]}»")
     if doc.url:

@@ -10,6 +10,9 @@ from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "bullet", "table"]
 
+#: the section under which speaker notes stand ("Slide title > Notater")
+NOTES_SECTION = "Notater"
+
 
 @dataclass(frozen=True)
 class Block:
@@ -20,6 +23,8 @@ class Block:
     page: int | None = None
     level: int = 1  # heading level, 1 = top
     rows: tuple[tuple[str, ...], ...] = ()  # tables: first row is the header
+    #: tables: True when the source marks the first row as a header (HTML <th>), None if unknown
+    header: bool | None = None
 
 
 @dataclass

@@ -38,10 +38,16 @@ class _Unit:
     words: int
 
 
-def table_lines(rows: tuple[tuple[str, ...], ...]) -> list[str]:
-    """A table as lines: each data row with its header labels, 'Label: value; Label: value'."""
+def table_lines(rows: tuple[tuple[str, ...], ...], header: bool | None = None) -> list[str]:
+    """A table as lines: each data row with its header labels, 'Label: value; Label: value'.
+
+    Two-column tables without a marked header are read as label and value on every row.
+    """
     if not rows:
         return []
+    if header is None and len(rows) >= 2 and all(len(r) == 2 for r in rows):
+        # a two-column table is label | value on every row ("Saksbehandler | Ola Bergseth")
+        return [f"{a}: {b}" if a and b else a or b for a, b in rows if a or b]
     header = rows[0]
     if len(rows) == 1:
         return [" | ".join(c for c in header if c)]
@@ -73,7 +79,7 @@ def _units(blocks: list[Block], title: str | None) -> list[_Unit]:
             continue
         section = " > ".join(text for _, text in stack)
         if block.kind == "table":
-            for line in table_lines(block.rows):
+            for line in table_lines(block.rows, block.header):
                 units.append(_Unit(block.page, section, "table", line, len(line.split())))
             continue
         words = len(block.text.split())

@@ -467,3 +467,133 @@ en ny pårørendeskole til høsten.
 Neste dialogmøte holdes i juni. Da skal rådet få en orientering om byggingen av
 helsehuset og om planene for aldersvennlige boliger på Nesheim.
 """
+
+DECK_TITLE = "Temaplan for helse og omsorg – status etter ett år"
+DECK = [
+    # (title, bullets, table rows or None, notes)
+    (
+        DECK_TITLE,
+        ["Orientering for utvalg for helse og omsorg", "Fjordvik kommune, 4. mars 2025"],
+        None,
+        "",
+    ),
+    (
+        "Seks veivalg ligger fast",
+        [
+            "Tilrettelegge for mestring",
+            "Nærmest mulig, lengst mulig",
+            "Sentraliserte tjenester til spesielle behov",
+            "Trygge overganger",
+            "Fra storbruker til superbruker",
+            "Seniorkraft",
+        ],
+        None,
+        "Veivalgene ble vedtatt av kommunestyret i juni 2024 og ligger fast i hele planperioden.",
+    ),
+    (
+        "Nøkkeltall 2024",
+        [],
+        [
+            ["Innbyggere 80+", "Heldøgnsplasser", "Korttidsplasser", "Hjemmetjenester"],
+            ["641", "96", "16", "452"],
+        ],
+        "Tallene er hentet fra KOSTRA og kommunens fagsystem per 31. desember 2024.",
+    ),
+    (
+        "Hverdagsrehabilitering i alle soner",
+        [
+            "Tilbudet er utvidet fra to til fire soner",
+            "81 brukere fikk hverdagsrehabilitering i 2024",
+            "Tre av fire trenger mindre hjelp etter seks uker",
+        ],
+        None,
+        "Fysioterapeut og ergoterapeut er ansatt i faste stillinger fra januar.",
+    ),
+    (
+        "Helsehuset – fremdrift",
+        [
+            "Forprosjektet ble ferdig høsten 2024",
+            "Byggestart mai 2025",
+            "Innflytting våren 2028, med demensavdeling og korttidsplasser",
+        ],
+        None,
+        "Kostnadsrammen på 420 millioner kroner er uendret etter forprosjektet.",
+    ),
+    (
+        "Videre arbeid",
+        [
+            "Digitalt tilsyn som standardtjeneste",
+            "Felles pasientforløp med helseforetaket",
+            "Seniorvenn-ordning i alle grender",
+        ],
+        None,
+        "",
+    ),
+]
+
+SAK = {
+    "title": "Temaplan for helse og omsorg 2024–2035 – sluttbehandling",
+    "meta": [
+        ["Saksbehandler", "Ola Bergseth"],
+        ["Arkivsak", "23/1187"],
+        ["Utvalg", "Kommunestyret"],
+        ["Møtedato", "12.06.2024"],
+    ],
+    "sections": [
+        ("h1", "Kommunedirektørens innstilling"),
+        (
+            "p",
+            "Kommunestyret vedtar Temaplan for helse og omsorg 2024–2035 med de seks veivalgene "
+            "som grunnlag for utviklingen av helse- og omsorgstjenestene.",
+        ),
+        ("h1", "Saksopplysninger"),
+        ("h2", "Bakgrunn"),
+        (
+            "p",
+            "Kommunestyret vedtok i 2022 å utarbeide en temaplan for helse og omsorg. Planen skal "
+            "vise hvordan kommunen kan gi gode tjenester når antallet eldre øker og det blir "
+            "færre ansatte per tjenestemottaker.",
+        ),
+        ("h2", "Høring"),
+        (
+            "p",
+            "Planutkastet var på høring fra 15. januar til 1. mars 2024. Det kom inn 14 "
+            "høringsinnspill, blant annet fra:",
+        ),
+        (
+            "ul",
+            [
+                "Eldrerådet",
+                "Rådet for personer med funksjonsnedsettelse",
+                "Fagforbundet",
+                "Fjordvik pensjonistforening",
+            ],
+        ),
+        (
+            "table",
+            [
+                ["Innspill fra", "Tema", "Kommunedirektørens vurdering"],
+                ["Eldrerådet", "Seniorvenn-ordning", "Tatt inn i handlingsdelen"],
+                ["Fagforbundet", "Heltidskultur", "Tatt inn i kapittel 2.3"],
+                [
+                    "Pensjonistforeningen",
+                    "Transport til dagtilbud",
+                    "Vurderes i budsjettet for 2025",
+                ],
+            ],
+        ),
+        ("h1", "Vurdering"),
+        (
+            "p",
+            "Kommunedirektøren mener planen gir en tydelig retning for tjenestene. Veivalget om "
+            "nærmest mulig, lengst mulig krever at hjemmetjenesten styrkes før antallet "
+            "institusjonsplasser kan holdes på dagens nivå.",
+        ),
+        ("h2", "Økonomiske konsekvenser"),
+        (
+            "p",
+            "Tiltakene i handlingsdelen innarbeides i budsjett og økonomiplan. Investeringen i "
+            "helsehuset, anslått til 420 millioner kroner, legges fram som egen sak.",
+        ),
+    ],
+}

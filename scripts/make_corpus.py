@@ -278,12 +278,114 @@ def make_press_release(path: Path) -> None:
     path.write_text(page, encoding="utf-8")
 
 
+def make_deck(path: Path) -> None:
+    """A 16:9 deck with a title slide, bullet slides, a key-figures table, notes and footers."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    prs.core_properties.title = ct.DECK_TITLE
+    prs.core_properties.author = ct.KOMMUNE
+    for number, (title, bullets, table, notes) in enumerate(ct.DECK, start=1):
+        layout = prs.slide_layouts[0 if number == 1 else (5 if table else 1)]
+        slide = prs.slides.add_slide(layout)
+        # the default template is 4:3: place the placeholders for 16:9 ourselves
+        head = slide.shapes.title
+        head.text = title
+        head.left, head.width = Inches(0.5), prs.slide_width - Inches(1)
+        head.top, head.height = (
+            (Inches(2.0), Inches(1.6)) if number == 1 else (Inches(0.4), Inches(1.2))
+        )
+        if bullets:
+            body = slide.placeholders[1]
+            body.left, body.width = Inches(0.7), prs.slide_width - Inches(1.4)
+            body.top, body.height = (
+                (Inches(4.0), Inches(1.6)) if number == 1 else (Inches(1.8), Inches(4.8))
+            )
+            body.text_frame.text = bullets[0]
+            for item in bullets[1:]:
+                body.text_frame.add_paragraph().text = item
+        if table:
+            shape = slide.shapes.add_table(
+                len(table),
+                len(table[0]),
+                Inches(0.7),
+                Inches(2.2),
+                prs.slide_width - Inches(1.4),
+                Inches(1.6),
+            )
+            for r, row in enumerate(table):
+                for c, value in enumerate(row):
+                    shape.table.cell(r, c).text = value
+                    shape.table.cell(r, c).text_frame.paragraphs[0].runs[0].font.size = Pt(20)
+        if number > 1:  # slide footers, as most municipal templates have them
+            foot = slide.shapes.add_textbox(Inches(0.5), Inches(6.9), Inches(4), Inches(0.4))
+            foot.text_frame.text = "Fjordvik kommune"
+            num = slide.shapes.add_textbox(Inches(12.3), Inches(6.9), Inches(0.6), Inches(0.4))
+            num.text_frame.text = str(number)
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+    prs.save(str(path))
+
+
+def export_pdf(source: Path) -> None:
+    """The PDF export of a deck, as municipalities publish them (needs LibreOffice)."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print(f"no LibreOffice: kept the committed {source.with_suffix('.pdf').name}")
+        return
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(source.parent), str(source)],
+        check=True,
+        capture_output=True,
+    )
+
+
+def make_saksframlegg(path: Path) -> None:
+    from docx import Document
+
+    sak = ct.SAK
+    doc = Document()
+    doc.core_properties.title = sak["title"]
+    doc.core_properties.author = ct.KOMMUNE
+    doc.add_paragraph("Saksframlegg")
+    meta = doc.add_table(rows=0, cols=2)
+    for key, value in sak["meta"]:
+        cells = meta.add_row().cells
+        cells[0].text, cells[1].text = key, value
+    doc.add_paragraph(sak["title"], style="Title")
+    for kind, content in sak["sections"]:
+        if kind == "h1":
+            doc.add_heading(content, level=1)
+        elif kind == "h2":
+            doc.add_heading(content, level=2)
+        elif kind == "p":
+            doc.add_paragraph(content)
+        elif kind == "ul":
+            for item in content:
+                doc.add_paragraph(item, style="List Bullet")
+        elif kind == "table":
+            table = doc.add_table(rows=len(content), cols=len(content[0]))
+            for r, row in enumerate(content):
+                for c, value in enumerate(row):
+                    table.cell(r, c).text = value
+    doc.save(str(path))
+
+
 def main() -> None:
     out = HERE.parent / "corpus" / "fjordvik"
     out.mkdir(parents=True, exist_ok=True)
     make_plan(out / "temaplan-helse-og-omsorg-2024-2035.pdf")
     make_press_release(out / "pressemelding-nytt-helsehus.html")
     (out / "referat-eldreradet-2025.md").write_text(ct.NOTE_MD, encoding="utf-8")
+    deck = out / "presentasjon-utvalg-helse-2025.pptx"
+    make_deck(deck)
+    export_pdf(deck)
+    make_saksframlegg(out / "saksframlegg-temaplan-helse.docx")
     print(f"wrote the sample corpus to {out}")
 
 

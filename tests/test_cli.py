@@ -26,7 +26,7 @@ def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 
 def test_ingest_then_search_prints_title_page_section_snippet(env: dict[str, str]) -> None:
     code, out, err = run(env, "ingest", "corpus")
-    assert (code, out, err) == (0, "3 added, 0 updated, 0 unchanged, 0 skipped, 0 failed\n", "")
+    assert (code, out, err) == (0, "6 added, 0 updated, 0 unchanged, 0 skipped, 0 failed\n", "")
     code, out, _ = run(
         env, "search", "hverdagsrehabilitering", "--type", "temaplan", "--limit", "1"
     )
@@ -77,14 +77,14 @@ def test_ingest_json_and_exit_1_on_failure(env: dict[str, str], in_tmp: Path) ->
     data = json.loads(out)
     assert code == 1
     assert set(data) >= {"added", "updated", "unchanged", "skipped", "failed"}
-    assert len(data["added"]) == 3
+    assert len(data["added"]) == 6
     assert data["skipped"] == ["corpus/tom.pdf"]
     assert [f["path"] for f in data["failed"]] == ["corpus/rot.pdf"]
     assert "Traceback" not in out + err
     code, out, err = run(env, "ingest", "corpus")
     assert code == 1
     assert "failed: corpus/rot.pdf: not a readable PDF" in err
-    assert "3 unchanged" in out
+    assert "6 unchanged" in out
 
 
 def test_show_cite_docs_remove(env: dict[str, str]) -> None:
@@ -106,7 +106,7 @@ def test_show_cite_docs_remove(env: dict[str, str]) -> None:
     cj = json.loads(run(env, "cite", pid, "--format", "json")[1])
     assert cj["quote"] == hit["text"] and cj["page"] == 5
     docs = json.loads(run(env, "docs", "--json")[1])
-    assert len(docs) == 3
+    assert len(docs) == 6
     assert set(docs[0]) == {
         "doc_id",
         "title",
@@ -124,7 +124,7 @@ def test_show_cite_docs_remove(env: dict[str, str]) -> None:
     }
     code, out, _ = run(env, "remove", hit["doc_id"])
     assert code == 0 and out.startswith(f"removed {hit['doc_id']}")
-    assert len(json.loads(run(env, "docs", "--json")[1])) == 2
+    assert len(json.loads(run(env, "docs", "--json")[1])) == 5
 
 
 def test_errors_are_one_line_with_exit_status(env: dict[str, str]) -> None:
@@ -194,7 +194,7 @@ def test_show_exposes_tag_evidence_and_retag_with_taxonomy_option(
         '[[veivalg]]\nslug = "en"\nlabel = "En"\n[veivalg.terms]\n"koordinator" = 3\n',
         encoding="utf-8",
     )
-    assert run(env, "--taxonomy", str(custom), "retag") == (0, "re-tagged 3 documents\n", "")
+    assert run(env, "--taxonomy", str(custom), "retag") == (0, "re-tagged 6 documents\n", "")
     rows = json.loads(run(env, "tags", "--json")[1])
     assert [(r["slug"], r["passages"] > 0) for r in rows] == [("en", True)]
     bad = in_tmp / "bad.toml"

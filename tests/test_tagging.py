@@ -246,7 +246,7 @@ def test_custom_taxonomy_retags_the_index_and_filters_follow(
         assert kb.search("veivalg:seniorkraft").total > 0
         before = kb.passage(kb.search("pårørende").hits[0].passage.passage_id).passage_id
     with KnowledgeBase(tmp_path / "ix", taxonomy=custom) as kb:
-        assert kb.retag() == 3
+        assert kb.retag() == 6
         res = kb.search("pårørende", veivalg="saman-om-helse")
         assert res.total > 0 and set(res.facets["veivalg"]) <= {"heime-forst", "saman-om-helse"}
         assert all("saman-om-helse" in h.passage.veivalg for h in res)

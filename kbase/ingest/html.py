@@ -117,7 +117,9 @@ def _walk(node: Tag, blocks: list[Block]) -> None:
         elif name == "table":
             rows = _table_rows(child)
             if rows:
-                blocks.append(Block("table", rows=rows))
+                first = child.find("tr")
+                marked = bool(first) and all(c.name == "th" for c in first.find_all(["th", "td"]))
+                blocks.append(Block("table", rows=rows, header=marked or None))
         elif name == "li":
             nested = child.find(["ul", "ol", "p", "table"])
             if nested is None:

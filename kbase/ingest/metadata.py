@@ -106,23 +106,39 @@ def detect_kommune(text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+# Kinds of documents that are about other documents: their kicker beats the title's words.
+WRAPPERS = ("pressemelding", "saksframlegg")
+
+
 def detect_doc_type(title: str | None, text: str) -> str | None:
-    """The document kind from words in the title, else from a kicker at the very start.
+    """The document kind: a press-release or case-document kicker at the very start, else the
+    earliest type word in the title, else any kicker word at the start.
 
     Words further down are not counted: a press release about a temaplan is no temaplan.
     """
-    for kind, pattern in TYPE_WORDS:
-        if title and re.search(rf"\b(?:{pattern})", title, re.IGNORECASE):
+    kicker = text[:200]
+    patterns = dict(TYPE_WORDS)
+    for kind in WRAPPERS:
+        if re.search(rf"\b(?:{patterns[kind]})\b", kicker, re.IGNORECASE):
             return kind
-    for kind, pattern in TYPE_WORDS:  # a kicker: the bare word near the start
-        if re.search(rf"\b(?:{pattern})\b", text[:200], re.IGNORECASE):
+    if title:
+        found = [
+            (m.start(), kind)
+            for kind, pattern in TYPE_WORDS
+            if (m := re.search(rf"\b(?:{pattern})", title, re.IGNORECASE))
+        ]
+        if found:
+            return min(found)[1]
+    for kind, pattern in TYPE_WORDS:
+        if re.search(rf"\b(?:{pattern})\b", kicker, re.IGNORECASE):
             return kind
     return None
 
 
 def detect_year(title: str | None, text: str) -> int | None:
-    """The year a plan was adopted or published, else the first year of its period."""
-    m = ADOPTED.search(text) or DATE.search(text[:300])
+    """A date at the very start (cover, title slide, letterhead), else the year a plan was
+    adopted or published, else the first year of its period."""
+    m = DATE.search(text[:300]) or ADOPTED.search(text)
     if m:
         return int(m.group(1))
     for source in (title or "", text):

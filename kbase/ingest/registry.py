@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnsupportedFormatError
+from ..errors import ExtractionError, UnsupportedFormatError
 from ..model import Extracted
 
 HEAD_BYTES = 4096
@@ -55,6 +55,7 @@ LEGACY = {
     ".ppt": "legacy PowerPoint .ppt: save it as .pptx or PDF",
     ".xls": "Excel .xls: export the sheet to PDF",
     ".xlsx": "Excel workbooks are not read: export the sheet to PDF",
+    ".zip": "a zip archive: unpack it and ingest the folder",
     ".odt": "OpenDocument text: save it as .docx or PDF",
     ".odp": "OpenDocument slides: save them as .pptx or PDF",
 }
@@ -117,6 +118,38 @@ def _extract_text(path: Path, data: bytes) -> Extracted:
     return extract_text(data, path.name)
 
 
+OFFICE_SUFFIXES = {".pptx", ".docx", ".pptm", ".docm"}
+
+
+def _office_score(head: bytes, suffix: str) -> float:
+    if not head.startswith(b"PK\x03\x04"):
+        return 0.0
+    return 1.0 if suffix in OFFICE_SUFFIXES else 0.6
+
+
+def _extract_office(path: Path, data: bytes) -> Extracted:
+    """Dispatch on what the zip holds, not on the name: a .docx renamed .pptx still reads."""
+    import io
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError(f"a damaged zip file ({exc})") from exc
+    if "ppt/presentation.xml" in names:
+        from .pptx import extract_pptx
+
+        return extract_pptx(data, path.name)
+    if "word/document.xml" in names:
+        from .docx import extract_docx
+
+        return extract_docx(data, path.name)
+    if "xl/workbook.xml" in names:
+        raise UnsupportedFormatError(LEGACY[".xlsx"])
+    raise UnsupportedFormatError("a zip archive, not a Word (.docx) or PowerPoint (.pptx) file")
+
+
+register(Ingestor("office", _office_score, _extract_office))
 register(Ingestor("text", _text_score, _extract_text))
 register(Ingestor("html", _html_score, _extract_html))
 register(Ingestor("pdf", _pdf_score, _extract_pdf))
