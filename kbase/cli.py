@@ -389,6 +389,25 @@ def tags(ctx: click.Context, as_json: bool) -> None:
         )
 
 
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; only this machine by default.",
+)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve a read-only search page for the index in a web browser.
+
+    Example: kbase serve --port 8765   (then open http://127.0.0.1:8765/)
+    """
+    from .web import serve as run_server
+
+    run_server(_kb(ctx), host=host, port=port)
+
+
 def main() -> None:
     """Entry point of the `kbase` console script."""
     cli(prog_name="kbase")

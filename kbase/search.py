@@ -20,7 +20,13 @@ from .index.store import IndexStore
 from .model import Hit, SearchResults
 
 SEARCH_FIELDS = ["title", "section", "text"]
-FACETS = {"veivalg": "veivalg", "themes": "themes", "kommune": "kommune", "doc_type": "doc_type"}
+FACETS = {
+    "veivalg": "veivalg",
+    "themes": "themes",
+    "kommune": "kommune",
+    "doc_type": "doc_type",
+    "year": "year",  # beside the contract's four: the search page filters by year
+}
 FILTER_RE = re.compile(
     r"""(?<!\S)(veivalg|tema|theme|kommune|type|år|aar|ar|year):("[^"]*"|\S+)""", re.IGNORECASE
 )

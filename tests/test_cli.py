@@ -49,7 +49,7 @@ def test_search_json_matches_the_contract(env: dict[str, str]) -> None:
     assert code == 0
     assert set(data) >= {"query", "total", "hits", "facets", "suggestion"}
     assert data["query"] == "demens" and data["total"] >= 4 and len(data["hits"]) == 2
-    assert set(data["facets"]) == {"veivalg", "themes", "kommune", "doc_type"}
+    assert set(data["facets"]) >= {"veivalg", "themes", "kommune", "doc_type"}
     assert set(data["hits"][0]) == {
         "rank",
         "score",

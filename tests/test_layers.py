@@ -45,8 +45,27 @@ def test_cli_sits_on_the_facade_only() -> None:
         "click",
         "cite",
         "model",
+        "web",  # `kbase serve`, imported when the command runs
     }
     assert _imports(PKG / "cli.py") <= allowed
+
+
+def test_web_sits_on_the_facade_only() -> None:
+    allowed = {
+        "",
+        "__future__",
+        "re",
+        "pathlib",
+        "typing",
+        "urllib",
+        "flask",
+        "markupsafe",
+        "werkzeug",
+        "cite",
+        "errors",
+        "kb",
+    }
+    assert _imports(PKG / "web" / "__init__.py") <= allowed
 
 
 def test_ingestors_never_touch_the_index() -> None:
