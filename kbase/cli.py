@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import KbaseError, KnowledgeBase
-from .cite import FORMATS, format_citation
+from .cite import FORMATS, citation, format_citation
 from .model import Hit, IngestReport
 
 EXAMPLES = "Example: kbase ingest corpus && kbase search hverdagsrehabilitering"
@@ -273,24 +273,12 @@ def show(ctx: click.Context, passage_id: str, as_json: bool) -> None:
     Example: kbase show temaplan-3f2a9c1e:0b1c2d3e4f
     """
     kb = _kb(ctx)
+    if as_json:
+        _dump(kb.show(passage_id))
+        return
     p = kb.passage(passage_id)
     doc = kb.document(p.doc_id)
     before, after = kb.context(passage_id)
-    from .cite import citation
-
-    if as_json:
-        _dump(
-            p.to_dict()
-            | {
-                "document": doc.to_dict(),
-                "citation": citation(doc, p),
-                "context": {
-                    "previous": before.to_dict() if before else None,
-                    "next": after.to_dict() if after else None,
-                },
-            }
-        )
-        return
     click.echo(click.style(doc.title, bold=True))
     click.echo(citation(doc, p))
     for slug in (*p.veivalg, *p.themes):

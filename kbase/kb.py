@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .cite import citation
 from .errors import ExtractionError, KbaseError, UnknownIdError, UnsupportedFormatError
 from .index.store import IndexStore
 from .ingest import choose
@@ -338,6 +339,20 @@ class KnowledgeBase:
         before = siblings[i - 1] if i > 0 else None
         after = siblings[i + 1] if i + 1 < len(siblings) else None
         return before, after
+
+    def show(self, passage_id: str) -> dict[str, Any]:
+        """The passage with its document, citation and neighbours: the JSON of `kbase show`."""
+        p = self.passage(passage_id)
+        doc = self.document(p.doc_id)
+        before, after = self.context(passage_id)
+        return p.to_dict() | {
+            "document": doc.to_dict(),
+            "citation": citation(doc, p),
+            "context": {
+                "previous": before.to_dict() if before else None,
+                "next": after.to_dict() if after else None,
+            },
+        }
 
     def passages(self, doc_id: str) -> list[Passage]:
         """The document's passages in reading order."""

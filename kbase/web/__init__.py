@@ -219,23 +219,11 @@ def create_app(kb: KnowledgeBase) -> Flask:
     @app.get("/api/passages/<path:passage_id>")
     def api_passage(passage_id: str) -> Any:
         try:
-            p = kb.passage(passage_id)
+            view = kb.show(passage_id)
         except UnknownIdError as exc:
             return jsonify({"error": str(exc)}), 404
-        doc = kb.document(p.doc_id)
-        before, after = kb.context(passage_id)
-        return jsonify(
-            p.to_dict()
-            | {
-                "document": doc.to_dict(),
-                "citation": citation(doc, p),
-                "cite": cite_dict(doc, p),
-                "context": {
-                    "previous": before.to_dict() if before else None,
-                    "next": after.to_dict() if after else None,
-                },
-            }
-        )
+        p = kb.passage(passage_id)
+        return jsonify(view | {"cite": cite_dict(kb.document(p.doc_id), p)})
 
     @app.get("/api/documents")
     def api_documents() -> Any:
