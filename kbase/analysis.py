@@ -6,6 +6,7 @@ import hashlib
 
 from whoosh.analysis import (
     Analyzer,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -16,7 +17,7 @@ from whoosh.lang import stopwords_for_language
 # Words: letters (æ, ø, å included) and digits; a decimal comma or point stays inside a number.
 TOKEN_PATTERN = r"\w+(?:[.,]\d+)*"
 LANGUAGES = {"nb": "no", "nn": "no", "no": "no"}
-ANALYZER_VERSION = "no-1"
+ANALYZER_VERSION = "no-2"  # no-2: compound parts
 STOP_WORDS = frozenset(stopwords_for_language("no"))
 
 
@@ -43,6 +44,70 @@ def norwegian_analyzer(code: str = "nb") -> Analyzer:
     )
 
 
+class CompoundPartsFilter(Filter):
+    """At index time, replaces each compound by its parts (hverdagsrehabiliteringen -> hverdag,
+    rehabiliteringen) and drops other words; at query time, passes words through.
+    Holds no data, so the pickled schema stays small."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        from .compounds import split
+
+        for t in tokens:
+            if t.mode == "query":  # a typed word looks for itself among the parts
+                yield t
+                continue
+            for part in split(t.text):
+                t.text = part
+                yield t
+
+
+def parts_analyzer(code: str = "nb") -> Analyzer:
+    """Compound parts, stemmed: indexed beside the whole words so a part finds the compound."""
+    lang = _lang(code)
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CompoundPartsFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | StemFilter(lang=lang, cachesize=50000)
+    )
+
+
+class _MatchPartsFilter(Filter):
+    """For highlighting: each word becomes its stem, or the stem of a part the query matched."""
+
+    def __init__(self, terms: frozenset[str]) -> None:
+        from whoosh.lang import stemmer_for_language
+
+        self.terms = terms
+        self.stem = stemmer_for_language("no")
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        from .compounds import split
+
+        for t in tokens:
+            whole = self.stem(t.text)
+            if whole not in self.terms:
+                for part in split(t.text):
+                    stemmed = self.stem(part)
+                    if stemmed in self.terms:
+                        whole = stemmed
+                        break
+            t.text = whole
+            yield t
+
+
+def highlight_analyzer(terms: frozenset[str]) -> Analyzer:
+    """Marks whole words and compounds whose part the query matched ("rehabilitering" marks
+    "hverdagsrehabiliteringen")."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | _MatchPartsFilter(terms)
+    )
+
+
 def word_analyzer() -> Analyzer:
     """Lowercased words without stemming: the vocabulary for spelling suggestions."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
@@ -52,5 +117,6 @@ def fingerprint() -> str:
     """A short hash that changes whenever the analysis would give other terms."""
     probe = "Hverdagsrehabiliteringen i hjemmet og på sykehjemmene, 12 480 plasser og 64,5 %"
     terms = [t.text for t in norwegian_analyzer()(probe)]
-    raw = ANALYZER_VERSION + "|" + " ".join(terms)
+    parts = [t.text for t in parts_analyzer()(probe)]
+    raw = ANALYZER_VERSION + "|" + " ".join(terms) + "|" + " ".join(parts)
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]

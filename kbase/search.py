@@ -13,13 +13,14 @@ from whoosh.query import Not as NotQuery
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from .analysis import STOP_WORDS, norwegian_analyzer
+from .analysis import STOP_WORDS, highlight_analyzer, norwegian_analyzer
 from .cite import citation
 from .errors import QuerySyntaxError
 from .index.store import IndexStore
 from .model import Hit, SearchResults
 
-SEARCH_FIELDS = ["title", "section", "text"]
+SEARCH_FIELDS = ["title", "section", "text", "parts"]
+SYNONYM_BOOST = 0.5  # a synonym ranks below the word actually typed
 FACETS = {
     "veivalg": "veivalg",
     "themes": "themes",
@@ -104,14 +105,11 @@ def split_filters(query: str, filters: Filters) -> str:
 
 
 def _parser(schema: Any) -> MultifieldParser:
+    # Field syntax stays on for expand()'s own "text:word"; a user's "x:y" never reaches the
+    # parser (filters are taken out first, other colons become spaces in clean_query_text).
     parser = MultifieldParser(SEARCH_FIELDS, schema, group=AndGroup)
-    for plugin_type in (
-        plugins.FieldsPlugin,
-        plugins.RangePlugin,
-        plugins.BoostPlugin,
-        plugins.SingleQuotePlugin,
-        plugins.EveryPlugin,
-    ):
+    # Boosts stay on for expand()'s synonyms ("seniorer^0.5"); a user's "^" is removed too.
+    for plugin_type in (plugins.RangePlugin, plugins.SingleQuotePlugin, plugins.EveryPlugin):
         parser.remove_plugin_class(plugin_type)
     return parser
 
@@ -128,13 +126,30 @@ def clean_query_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def word_groups(q: Query) -> list[set[tuple[str, str]]]:
+    """The terms of each typed word (with its alternatives), for counting words matched."""
+    subs = q.subqueries if isinstance(q, And) else [q]
+    return [{_term_key(t) for t in c.iter_all_terms()} for c in subs if not isinstance(c, NotQuery)]
+
+
+def _term_key(term: tuple[str, Any]) -> tuple[str, str]:
+    field, text = term
+    return field, text.decode("utf-8") if isinstance(text, bytes) else str(text)
+
+
+def _coverage(hit: WhooshHit, groups: list[set[tuple[str, str]]]) -> int:
+    matched = {_term_key(t) for t in hit.matched_terms()}
+    return sum(1 for g in groups if g & matched)
+
+
 def relax(q: Query) -> Query:
     """The same query with its plain words made optional, so partial matches follow."""
     if isinstance(q, And):
         required = [c for c in q.subqueries if isinstance(c, NotQuery)]
         optional = [c for c in q.subqueries if not isinstance(c, NotQuery)]
         if len(optional) > 1:
-            return And([Or(optional), *required]) if required else Or(optional)
+            loose = Or(optional)
+            return And([loose, *required]) if required else loose
     return q
 
 
@@ -181,7 +196,12 @@ def make_snippet(text: str, terms: set[str]) -> str:
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
         flat = _flat(text)
         out = highlight.highlight(
-            flat, terms, norwegian_analyzer(), fragmenter, SnippetFormatter(), top=2
+            flat,
+            terms,
+            highlight_analyzer(frozenset(terms)),
+            fragmenter,
+            SnippetFormatter(),
+            top=2,
         )
         if out:
             return out
@@ -218,6 +238,7 @@ def suggest(searcher: Searcher, text: str) -> str | None:
             c.decode() if isinstance(c, bytes) else c
             for c in reader.terms_within("words", low, maxdist=2, prefix=1)
         ]
+        candidates = [c for c in candidates if c not in stop and len(c) >= 3]
         if not candidates:
             continue
         best = min(
@@ -229,6 +250,66 @@ def suggest(searcher: Searcher, text: str) -> str | None:
     return out if changed else None
 
 
+QUERY_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
+
+
+def _known(reader: Any, word: str) -> bool:
+    if reader.doc_frequency("words", word) > 0:
+        return True
+    stems = [t.text for t in norwegian_analyzer()(word)]
+    return bool(stems) and all(reader.doc_frequency("text", st) > 0 for st in stems)
+
+
+def expand(text: str, searcher: Searcher) -> str:
+    """Each plain word with its alternatives: (word OR variant OR (head AND tail) OR synonym^0.5).
+
+    - æ, ø, å typed as ae/oe/aa or a/o: a word the index does not know is replaced by the one
+      known spelling it can stand for (so it ranks as if typed right), or OR-ed with several;
+    - bokmål/nynorsk and spelling variants at full weight, synonyms below the typed word;
+    - a closed compound also matches its open form ("heldøgnsplasser" ~ "heldøgns plasser").
+    """
+    from .compounds import split
+    from .variants import spellings, tables
+
+    variants, synonyms = tables()
+    reader = searcher.reader()
+    out = []
+    for token in QUERY_TOKEN.findall(text):
+        low = token.lower()
+        if token.startswith('"'):
+            # a phrase needs word positions, which the parts field does not keep
+            fields = [f for f in SEARCH_FIELDS if f != "parts"]
+            out.append("(" + " OR ".join(f"{f}:{token}" for f in fields) + ")")
+            continue
+        if token in "()" or token in OPERATORS or "*" in token or not low.isalpha():
+            out.append(token)
+            continue
+        word = low
+        alternatives: list[str] = []
+        if not _known(reader, word):
+            known = [w for w in spellings(word) if reader.doc_frequency("words", w) > 0]
+            if len(known) == 1:
+                word = known[0]
+            else:
+                alternatives += known
+        alternatives += [v for v in variants.get(word, []) if v not in alternatives]
+        parts = split(word)
+        if len(parts) > 1:
+            # A compound typed whole is searched as a whole word and in its open form, both in
+            # whole words only: other compounds that share a part are noise here.
+            whole = [f"{f}:{word}" for f in SEARCH_FIELDS if f != "parts"]
+            open_form = "(" + " AND ".join(f"text:{p}" for p in parts) + ")"
+            rest = [a for a in alternatives]
+            alternatives = []
+            word = " OR ".join([*whole, open_form, *rest])
+        alternatives += [
+            f"({' AND '.join(s.split())})^{SYNONYM_BOOST}" if " " in s else f"{s}^{SYNONYM_BOOST}"
+            for s in synonyms.get(word, [])
+        ]
+        out.append(f"({' OR '.join([word, *alternatives])})" if alternatives else word)
+    return " ".join(out)
+
+
 def build_query(store: IndexStore, text: str) -> tuple[Query, Query, set[str]]:
     """The strict query (all words), the relaxed one, and the terms to mark in snippets."""
     cleaned = clean_query_text(text)
@@ -236,7 +317,7 @@ def build_query(store: IndexStore, text: str) -> tuple[Query, Query, set[str]]:
         return Every(), Every(), set()
     parser = _parser(store.ix.schema)
     try:
-        strict = parser.parse(cleaned)
+        strict = parser.parse(expand(cleaned, store.searcher()))
     except Exception as exc:  # whoosh's parser errors carry no common base
         raise QuerySyntaxError(f"cannot understand the query {text!r}: {exc}") from exc
     if strict is NullQuery or isinstance(strict, type(NullQuery)):
@@ -246,7 +327,7 @@ def build_query(store: IndexStore, text: str) -> tuple[Query, Query, set[str]]:
     terms = {
         t.decode() if isinstance(t, bytes) else str(t)
         for fname, t in strict.iter_all_terms()
-        if fname == "text"
+        if fname in ("text", "parts")
     }
     return strict, relax(strict), terms
 
@@ -301,9 +382,10 @@ def run_search(
     loose = s.search(
         relaxed,
         filter=flt,
-        limit=None if want is None else 2 * want,
+        limit=None if want is None else max(2 * want, 200),
         groupedby=facets,
         maptype=sorting.Count,
+        terms=True,
     )
     ordered: list[WhooshHit] = []
     seen: set[int] = set()
@@ -311,10 +393,13 @@ def run_search(
         for hit in s.search(strict, filter=flt, limit=want):
             ordered.append(hit)
             seen.add(hit.docnum)
-    for hit in loose:
-        if hit.docnum not in seen:
-            ordered.append(hit)
-            seen.add(hit.docnum)
+    # partial matches: more of the typed words first, then by score ("a question typed as a
+    # sentence still finds its answer": the passage with two of its words beats one word thrice)
+    groups = word_groups(strict)
+    rest = [hit for hit in loose if hit.docnum not in seen]
+    if len(groups) > 1:
+        rest.sort(key=lambda h: (-_coverage(h, groups), -(h.score or 0.0)))
+    ordered.extend(rest)
     total = len(loose)
     facet_counts = {
         name: {
@@ -350,21 +435,24 @@ def run_search(
         )
     suggestion = None if _corrected_from else suggest(s, text)
     if total == 0 and suggestion and not _corrected_from:
-        corrected = run_search(
-            store,
-            suggestion + " " + " ".join(_filter_words(query)),
-            limit=limit,
-            offset=offset,
-            veivalg=veivalg,
-            theme=theme,
-            kommune=kommune,
-            doc_type=doc_type,
-            year=year,
-            by_document=by_document,
-            known_tags=known_tags,
-            _corrected_from=query,
-        )
-        if corrected.total:
+        try:
+            corrected: SearchResults | None = run_search(
+                store,
+                suggestion + " " + " ".join(_filter_words(query)),
+                limit=limit,
+                offset=offset,
+                veivalg=veivalg,
+                theme=theme,
+                kommune=kommune,
+                doc_type=doc_type,
+                year=year,
+                by_document=by_document,
+                known_tags=known_tags,
+                _corrected_from=query,
+            )
+        except QuerySyntaxError:  # the correction is no query either: keep the empty result
+            corrected = None
+        if corrected is not None and corrected.total:
             corrected.query = query
             corrected.suggestion = suggestion
             corrected.corrected = True

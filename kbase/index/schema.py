@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from ..analysis import norwegian_analyzer, word_analyzer
+from ..analysis import norwegian_analyzer, parts_analyzer, word_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> Schema:
@@ -19,6 +19,9 @@ def build_schema() -> Schema:
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
         section=TEXT(analyzer=analyzer, stored=True, field_boost=1.6),
         title=TEXT(analyzer=analyzer, field_boost=1.3),
+        # compound parts, weighted below whole words: "rehabilitering" finds
+        # "hverdagsrehabiliteringen", but a passage that says "rehabilitering" ranks first
+        parts=TEXT(analyzer=parts_analyzer(), phrase=False, field_boost=0.5),
         words=TEXT(analyzer=word_analyzer(), phrase=False),
         page=NUMERIC(stored=True),
         order=NUMERIC(stored=True, sortable=True),

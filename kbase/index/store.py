@@ -110,6 +110,7 @@ class IndexStore:
                 text=p.text,
                 section=p.section,
                 words=f"{p.section}\n{p.text}",
+                parts=f"{p.section}\n{p.text}",
                 order=p.order,
                 veivalg=",".join(p.veivalg),
                 themes=",".join(p.themes),

@@ -1,0 +1,91 @@
+"""Norwegian search: compound parts, closed and open compounds, æøå on any keyboard,
+bokmål/nynorsk variants and synonyms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kbase import KnowledgeBase
+from kbase.compounds import split
+from kbase.variants import spellings
+
+DOCS = {
+    "hverdag.md": "Hverdagsrehabiliteringen gir gode resultater i hjemmetjenesten.",
+    "rehab.md": "Rehabilitering etter sykehusopphold gis på korttidsavdelingen.",
+    "open.md": "Kommunen trenger flere heldøgns plasser i sentrum.",
+    "closed.md": "Det nye bygget får tolv heldøgnsplasser.",
+    "parorende.md": "Pårørende skal få avlastning og nærmest mulig oppfølging.",
+    "nynorsk.md": "Brukarane skal trene opp funksjonar i heimen.",
+    "hjemmet.md": "Hjelp i hjemmet gis hele døgnet.",
+    "omsorg.md": "Omsorgen for de aller eldste krever mye av tjenestene.",
+    "tiltak.md": "Tiltaket gjelder kontorbygget.",
+    "eldre.md": "Eldre skal kunne bo hjemme lenge.",
+    "seniorer.md": "Seniorer bidrar som frivillige på dagsenteret.",
+}
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    root = tmp_path_factory.mktemp("no")
+    for name, text in DOCS.items():
+        (root / name).write_text(text + "\n", encoding="utf-8")
+    with KnowledgeBase(root / "ix") as k:
+        assert len(k.ingest(str(root)).added) == len(DOCS)
+        yield k
+
+
+def names(kb: KnowledgeBase, query: str) -> list[str]:
+    return [Path(h.document.source).name for h in kb.search(query, limit=20)]
+
+
+def test_splits_only_where_it_helps() -> None:
+    assert split("hverdagsrehabiliteringen") == ("hverdag", "rehabiliteringen")
+    assert split("demensavdeling") == ("demens", "avdeling")
+    assert split("helsehuset") == ("helse", "huset")
+    assert split("heldøgnsplasser") == ("heldøgns", "plasser")
+    for word in ("omsorg", "tiltak", "utviklingen", "tjenestene", "innbyggere"):
+        assert split(word) == (), word
+
+
+def test_a_part_finds_the_compound_and_whole_words_rank_first(kb: KnowledgeBase) -> None:
+    got = names(kb, "rehabilitering")
+    assert got[:2] == ["rehab.md", "hverdag.md"]
+    snippet = kb.search("rehabilitering", limit=5)[1].snippet
+    assert snippet.startswith("**Hverdagsrehabiliteringen**")
+
+
+def test_closed_and_open_compounds_find_each_other(kb: KnowledgeBase) -> None:
+    assert set(names(kb, "heldøgnsplasser")) == {"open.md", "closed.md"}
+    assert set(names(kb, "heldøgns plasser")) == {"open.md", "closed.md"}
+
+
+def test_no_false_parts(kb: KnowledgeBase) -> None:
+    assert "omsorg.md" not in names(kb, "sorg")
+    assert "tiltak.md" not in names(kb, "tak")
+
+
+@pytest.mark.parametrize("typed", ["parorende", "paaroerende", "pårørende"])
+def test_aeoeaa_typed_any_way_ranks_as_typed_right(kb: KnowledgeBase, typed: str) -> None:
+    right = kb.search("pårørende")
+    got = kb.search(typed)
+    assert [h.passage.passage_id for h in got] == [h.passage.passage_id for h in right]
+    assert [round(h.score, 6) for h in got] == [round(h.score, 6) for h in right]
+
+
+def test_naermest_finds_naermest(kb: KnowledgeBase) -> None:
+    assert names(kb, "naermest") == ["parorende.md"]
+    assert "nærmest" in spellings("naermest")
+
+
+def test_bokmal_and_nynorsk_variants(kb: KnowledgeBase) -> None:
+    assert "nynorsk.md" in names(kb, "trening i hjemmet")
+    assert "hjemmet.md" in names(kb, "heimen")
+    assert "nynorsk.md" in names(kb, "hjemmet")
+
+
+def test_synonyms_rank_below_the_word_typed(kb: KnowledgeBase) -> None:
+    got = names(kb, "eldre")
+    assert got.index("eldre.md") < got.index("seniorer.md")
