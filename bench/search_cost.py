@@ -20,11 +20,26 @@ sys.path.insert(0, str(ROOT / "bench"))
 from tagging import load_gold  # noqa: E402
 
 QUERIES = [
-    "rehabilitering", "demens", "heldøgnsplasser", "heldøgns plasser", "pårørende avlastning",
-    "velferdsteknologi", "hvor mange korttidsplasser har vi", "hjemmetjenesten", "bolig",
-    '"under samme tak"', "frivillig OR seniorer", "sykehjem NOT budsjett", "rekrutt*",
-    "hva sier planen om pårørende", "trygge overganger", "helsehus", "økonomi budsjett",
-    "psykisk helse", "legevakt", "digitalt tilsyn",
+    "rehabilitering",
+    "demens",
+    "heldøgnsplasser",
+    "heldøgns plasser",
+    "pårørende avlastning",
+    "velferdsteknologi",
+    "hvor mange korttidsplasser har vi",
+    "hjemmetjenesten",
+    "bolig",
+    '"under samme tak"',
+    "frivillig OR seniorer",
+    "sykehjem NOT budsjett",
+    "rekrutt*",
+    "hva sier planen om pårørende",
+    "trygge overganger",
+    "helsehus",
+    "økonomi budsjett",
+    "psykisk helse",
+    "legevakt",
+    "digitalt tilsyn",
 ]
 
 
@@ -42,8 +57,12 @@ def main() -> None:
         for c in range(args.copies):
             sample = rng.sample(gold, len(gold))
             for d in range(0, len(sample), 10):
-                body = "\n\n".join(f"## Del {k}\n\n{g.text}" for k, g in enumerate(sample[d:d + 10]))
-                (docs / f"plan-{c}-{d}.md").write_text(f"# Plan {c}-{d}\n\n{body}\n", encoding="utf-8")
+                body = "\n\n".join(
+                    f"## Del {k}\n\n{g.text}" for k, g in enumerate(sample[d : d + 10])
+                )
+                (docs / f"plan-{c}-{d}.md").write_text(
+                    f"# Plan {c}-{d}\n\n{body}\n", encoding="utf-8"
+                )
         with KnowledgeBase(Path(tmp) / "ix") as kb:
             t0 = time.perf_counter()
             kb.ingest(str(docs), str(ROOT / "corpus"))
@@ -59,8 +78,10 @@ def main() -> None:
                     kb.search(q)
                     times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    print(f"passages {passages}  index {size / 1e6:.2f} MB  ingest {ingest:.1f} s  "
-          f"query p50 {statistics.median(times):.1f} ms  p95 {times[int(len(times) * 0.95)]:.1f} ms")
+    print(
+        f"passages {passages}  index {size / 1e6:.2f} MB  ingest {ingest:.1f} s  "
+        f"query p50 {statistics.median(times):.1f} ms  p95 {times[int(len(times) * 0.95)]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,42 @@ from whoosh.lang import stopwords_for_language
 # Words: letters (æ, ø, å included) and digits; a decimal comma or point stays inside a number.
 TOKEN_PATTERN = r"\w+(?:[.,]\d+)*"
 LANGUAGES = {"nb": "no", "nn": "no", "no": "no"}
-ANALYZER_VERSION = "no-2"  # no-2: compound parts
+ANALYZER_VERSION = "no-3"  # no-2: compound parts; no-3: protected stems
+
+# Words the snowball stemmer gets wrong: it reads "-ar" in "ansvar" as a nynorsk plural
+# ("ansvar" -> "ansv" but "ansvaret" -> "ansvar"), cuts "fastlege" to "fast", and splits
+# "innbygger" from "innbyggere". Each form here maps to one stem of our choosing.
+PROTECTED_STEMS = {
+    form: stem
+    for stem, forms in {
+        "ansvar": ["ansvar", "ansvaret", "ansvarets"],
+        "fastleg": ["fastlege", "fastlegen", "fastleger", "fastlegene", "fastlegar", "fastlegane"],
+        "innbygger": ["innbygger", "innbyggeren", "innbyggere", "innbyggerne"],
+        "seminar": ["seminar", "seminaret", "seminarer", "seminarene"],
+        "kalender": ["kalender", "kalenderen"],
+    }.items()
+    for form in forms
+}
+
+
+def stem_no(word: str) -> str:
+    """The Norwegian snowball stem, except for the protected forms above."""
+    protected = PROTECTED_STEMS.get(word)
+    if protected is not None:
+        return protected
+    return _snowball(word)
+
+
+def _snowball(word: str) -> str:
+    global _SNOWBALL
+    if _SNOWBALL is None:
+        from whoosh.lang import stemmer_for_language
+
+        _SNOWBALL = stemmer_for_language("no")
+    return _SNOWBALL(word)
+
+
+_SNOWBALL = None
 STOP_WORDS = frozenset(stopwords_for_language("no"))
 
 
@@ -35,12 +70,12 @@ def norwegian_analyzer(code: str = "nb") -> Analyzer:
 
     Stop words are removed before any folding so that "på" is still seen as a stop word.
     """
-    lang = _lang(code)
+    _lang(code)  # fails on codes other than nb, nn, no
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(lang=lang, cachesize=50000)
+        | StemFilter(stemfn=stem_no, lang=None, cachesize=50000)
     )
 
 
@@ -63,13 +98,13 @@ class CompoundPartsFilter(Filter):
 
 def parts_analyzer(code: str = "nb") -> Analyzer:
     """Compound parts, stemmed: indexed beside the whole words so a part finds the compound."""
-    lang = _lang(code)
+    _lang(code)  # fails on codes other than nb, nn, no
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
         | CompoundPartsFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(lang=lang, cachesize=50000)
+        | StemFilter(stemfn=stem_no, lang=None, cachesize=50000)
     )
 
 
@@ -77,10 +112,8 @@ class _MatchPartsFilter(Filter):
     """For highlighting: each word becomes its stem, or the stem of a part the query matched."""
 
     def __init__(self, terms: frozenset[str]) -> None:
-        from whoosh.lang import stemmer_for_language
-
         self.terms = terms
-        self.stem = stemmer_for_language("no")
+        self.stem = stem_no
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         from .compounds import split

@@ -137,6 +137,25 @@ def _term_key(term: tuple[str, Any]) -> tuple[str, str]:
     return field, text.decode("utf-8") if isinstance(text, bytes) else str(text)
 
 
+CONTACT = re.compile(
+    r"\b(?:tlf|telefon|mobil|e-post|epost|sentralbord)\b|@|\b\d{3} ?\d{2} ?\d{3}\b", re.IGNORECASE
+)
+
+
+def content_weight(text: str) -> float:
+    """Below 1 for contact lines and very short passages, so they never crowd out content."""
+    weight = 1.0
+    if CONTACT.search(text):
+        weight *= 0.5
+    if len(text.split()) < 6:
+        weight *= 0.6
+    return weight
+
+
+def _rank_key(hit: WhooshHit) -> float:
+    return (hit.score or 0.0) * content_weight(hit.get("text", ""))
+
+
 def _coverage(hit: WhooshHit, groups: list[set[tuple[str, str]]]) -> int:
     matched = {_term_key(t) for t in hit.matched_terms()}
     return sum(1 for g in groups if g & matched)
@@ -250,6 +269,24 @@ def suggest(searcher: Searcher, text: str) -> str | None:
     return out if changed else None
 
 
+# Words of a question typed as a sentence that say nothing about what is sought ("hva sier
+# planen om pårørende", "hvor mange innbyggere har kommunen"); dropped when other words remain.
+QUESTION_NOISE = frozenset(
+    {
+        "sier",
+        "står",
+        "skrevet",
+        "skriver",
+        "planen",
+        "planene",
+        "kommunen",
+        "kommunens",
+        "vår",
+        "våre",
+        "vårt",
+        "egentlig",
+    }
+)
 QUERY_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 
 
@@ -274,7 +311,18 @@ def expand(text: str, searcher: Searcher) -> str:
     variants, synonyms = tables()
     reader = searcher.reader()
     out = []
-    for token in QUERY_TOKEN.findall(text):
+    tokens = QUERY_TOKEN.findall(text)
+    content = [
+        t
+        for t in tokens
+        if t.lower() not in QUESTION_NOISE
+        and t.lower() not in STOP_WORDS
+        and t not in OPERATORS
+        and t not in "()"
+    ]
+    if content and all(t not in OPERATORS for t in tokens):
+        tokens = [t for t in tokens if t.lower() not in QUESTION_NOISE]
+    for token in tokens:
         low = token.lower()
         if token.startswith('"'):
             # a phrase needs word positions, which the parts field does not keep
@@ -390,15 +438,14 @@ def run_search(
     ordered: list[WhooshHit] = []
     seen: set[int] = set()
     if relaxed is not strict:
-        for hit in s.search(strict, filter=flt, limit=want):
+        for hit in sorted(s.search(strict, filter=flt, limit=want), key=_rank_key, reverse=True):
             ordered.append(hit)
             seen.add(hit.docnum)
     # partial matches: more of the typed words first, then by score ("a question typed as a
     # sentence still finds its answer": the passage with two of its words beats one word thrice)
     groups = word_groups(strict)
     rest = [hit for hit in loose if hit.docnum not in seen]
-    if len(groups) > 1:
-        rest.sort(key=lambda h: (-_coverage(h, groups), -(h.score or 0.0)))
+    rest.sort(key=lambda h: (-_coverage(h, groups) if len(groups) > 1 else 0, -_rank_key(h)))
     ordered.extend(rest)
     total = len(loose)
     facet_counts = {

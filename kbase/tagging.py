@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.lang import stemmer_for_language
 
-from .analysis import STOP_WORDS, TOKEN_PATTERN
+from .analysis import STOP_WORDS, TOKEN_PATTERN, stem_no
 from .taxonomy import Tag, Taxonomy
 
 COMPOUND_MIN = 5  # a cue this long may match as part of a compound word
@@ -47,7 +46,7 @@ class Tagger:
         self.taxonomy = taxonomy
         # stop words stay in: phrase cues ("hva er viktig for deg", "bo i eget hjem") need them
         self._tokenize = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
-        self._stem = stemmer_for_language("no")
+        self._stem = stem_no
         self._stem_cache: dict[str, str] = {}
         self._cues = {
             (tag.kind, tag.slug): (
