@@ -47,13 +47,25 @@ def _source_key(path: Path, url: str | None) -> str:
         return resolved.as_posix()
 
 
-def _walk(path: Path) -> Iterator[Path]:
-    """Files below a folder in a stable order, skipping hidden entries and sidecars."""
+def _walk(path: Path, seen: set[Path] | None = None) -> Iterator[Path]:
+    """Files below a folder in a stable order, skipping hidden entries and sidecars.
+
+    A folder reached twice (a symlink loop, or a link to a folder already walked) is walked once.
+    """
+    seen = set() if seen is None else seen
     if path.is_dir():
-        for child in sorted(path.iterdir(), key=lambda p: p.name):
+        real = path.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            children = sorted(path.iterdir(), key=lambda p: p.name)
+        except OSError:
+            return  # an unreadable folder: nothing below it can be read either
+        for child in children:
             if child.name.startswith("."):
                 continue
-            yield from _walk(child)
+            yield from _walk(child, seen)
     elif not path.name.endswith(SIDECAR_SUFFIX):
         yield path
 

@@ -127,3 +127,18 @@ def test_index_folder_that_is_not_an_index_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IndexUnreadableError, match="not a kbase index"):
         KnowledgeBase(folder)
     assert (folder / "notater.txt").read_text(encoding="utf-8") == "viktig"
+
+
+def test_symlink_loops_dangling_links_and_fifos_do_not_stop_a_batch(in_tmp: Path) -> None:
+    import os
+
+    docs = in_tmp / "docs"
+    _write(docs / "plan.md", "Demensteamet styrkes.\n")
+    (docs / "loop").symlink_to(docs, target_is_directory=True)  # docs/loop -> docs
+    (docs / "borte.md").symlink_to(in_tmp / "finnes-ikke.md")
+    os.mkfifo(docs / "kø")
+    with KnowledgeBase(in_tmp / "ix") as kb:
+        report = kb.ingest("docs")
+    assert len(report.added) == 1
+    assert sorted(report.skipped) == ["docs/borte.md", "docs/kø"]
+    assert dict(report.warnings)["docs/kø"] == "skipped: not a regular file"
