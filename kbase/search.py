@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from whoosh import highlight, sorting
@@ -237,6 +238,20 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=1)
+def _analyzer() -> Any:
+    """The Norwegian analyzer, built once per process (its stem cache is kept)."""
+    return norwegian_analyzer()
+
+
+def _known(reader: Any, word: str) -> bool:
+    """True when the index holds the word as written or its stem."""
+    if reader.doc_frequency("words", word) > 0:
+        return True
+    stems = [t.text for t in _analyzer()(word)]
+    return bool(stems) and all(reader.doc_frequency("text", st) > 0 for st in stems)
+
+
 def suggest(searcher: Searcher, text: str) -> str | None:
     """The query with each word unknown to the index replaced by the closest known word."""
     words = re.findall(r"[^\W\d_]+", text)
@@ -248,10 +263,7 @@ def suggest(searcher: Searcher, text: str) -> str | None:
         low = word.lower()
         if word in OPERATORS or len(low) < 4 or low in stop:
             continue
-        if reader.doc_frequency("words", low) > 0:
-            continue
-        stems = [t.text for t in norwegian_analyzer()(low)]
-        if stems and all(reader.doc_frequency("text", st) > 0 for st in stems):
+        if _known(reader, low):
             continue
         candidates = [
             c.decode() if isinstance(c, bytes) else c
@@ -288,13 +300,6 @@ QUESTION_NOISE = frozenset(
     }
 )
 QUERY_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
-
-
-def _known(reader: Any, word: str) -> bool:
-    if reader.doc_frequency("words", word) > 0:
-        return True
-    stems = [t.text for t in norwegian_analyzer()(word)]
-    return bool(stems) and all(reader.doc_frequency("text", st) > 0 for st in stems)
 
 
 def expand(text: str, searcher: Searcher) -> str:
