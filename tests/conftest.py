@@ -13,6 +13,25 @@ from kbase import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+# The hit object of CONTRACT.md, in its order: scripts rely on every one of these fields.
+HIT_FIELDS = [
+    "rank",
+    "score",
+    "passage_id",
+    "doc_id",
+    "title",
+    "kommune",
+    "doc_type",
+    "year",
+    "source",
+    "page",
+    "section",
+    "text",
+    "snippet",
+    "veivalg",
+    "themes",
+    "citation",
+]
 
 # One page is a list of items: ("h1"|"h2"|"p"|"bold", text) lines, or ("table", rows).
 PageSpec = list[tuple[str, object]]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, HIT_FIELDS
 
 from kbase import KnowledgeBase, QuerySyntaxError, UnknownIdError
 
@@ -49,24 +49,7 @@ def test_stemmed_word_finds_the_passage_with_page_section_and_citation(
 
 def test_hit_json_has_every_contract_field(corpus_kb: KnowledgeBase) -> None:
     hit = corpus_kb.search("demensavdeling")[0].to_dict()
-    assert list(hit) == [
-        "rank",
-        "score",
-        "passage_id",
-        "doc_id",
-        "title",
-        "kommune",
-        "doc_type",
-        "year",
-        "source",
-        "page",
-        "section",
-        "text",
-        "snippet",
-        "veivalg",
-        "themes",
-        "citation",
-    ]
+    assert list(hit) == HIT_FIELDS
     assert hit["rank"] == 1 and isinstance(hit["score"], float)
     assert hit["source"].startswith("corpus/fjordvik/")
 
