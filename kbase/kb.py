@@ -16,7 +16,7 @@ from .cite import citation
 from .errors import ExtractionError, KbaseError, UnknownIdError, UnsupportedFormatError
 from .index.store import IndexStore
 from .ingest import choose
-from .ingest.metadata import resolve
+from .ingest.metadata import SIDECAR_SUFFIX, resolve, sidecar_path
 from .ingest.registry import HEAD_BYTES
 from .model import Document, IngestReport, Passage, SearchResults
 from .search import run_search, tag_counts
@@ -24,7 +24,6 @@ from .segment import make_doc_id, segment
 from .tagging import Tagger, document_tags
 from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
-SIDECAR_SUFFIX = ".meta.toml"
 TAXONOMY_FILE = "taxonomy.toml"  # the taxonomy an index was tagged with, kept beside it
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
 ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
@@ -422,10 +421,10 @@ def _is_under(path: Path, folder: Path) -> bool:
 
 def _sidecar_key(path: Path) -> str:
     """The sidecar's content, so editing a sidecar re-ingests its document."""
-    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
-        if candidate.is_file() and candidate != path:
-            try:
-                return hashlib.sha256(candidate.read_bytes()).hexdigest()[:16]
-            except OSError:
-                return ""
-    return ""
+    candidate = sidecar_path(path)
+    if candidate is None:
+        return ""
+    try:
+        return hashlib.sha256(candidate.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""

@@ -148,25 +148,34 @@ def detect_year(title: str | None, text: str) -> int | None:
     return None
 
 
+SIDECAR_SUFFIX = ".meta.toml"
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """The sidecar beside a document: `<name>.meta.toml`, else `<stem>.meta.toml`."""
+    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
+        if candidate.is_file() and candidate != path:
+            return candidate
+    return None
+
+
 def read_sidecar(path: Path) -> dict[str, Any]:
     """Metadata from `<name>.meta.toml` (or `<stem>.meta.toml`) beside the document."""
-    for candidate in (path.with_name(path.name + ".meta.toml"), path.with_suffix(".meta.toml")):
-        if candidate.is_file() and candidate != path:
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ExtractionError(
-                    f"sidecar {candidate.name} is not valid TOML ({exc})"
-                ) from exc
-            if "type" in data and "doc_type" not in data:
-                data["doc_type"] = data.pop("type")
-            unknown = set(data) - {"title", "kommune", "doc_type", "year", "url"}
-            if unknown:
-                raise ExtractionError(
-                    f"sidecar {candidate.name} has unknown keys: {', '.join(sorted(unknown))}"
-                )
-            return data
-    return {}
+    candidate = sidecar_path(path)
+    if candidate is None:
+        return {}
+    try:
+        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ExtractionError(f"sidecar {candidate.name} is not valid TOML ({exc})") from exc
+    if "type" in data and "doc_type" not in data:
+        data["doc_type"] = data.pop("type")
+    unknown = set(data) - {"title", "kommune", "doc_type", "year", "url"}
+    if unknown:
+        raise ExtractionError(
+            f"sidecar {candidate.name} has unknown keys: {', '.join(sorted(unknown))}"
+        )
+    return data
 
 
 def resolve(
