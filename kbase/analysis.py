@@ -17,7 +17,7 @@ from whoosh.lang import stopwords_for_language
 # Words: letters (æ, ø, å included) and digits; a decimal comma or point stays inside a number.
 TOKEN_PATTERN = r"\w+(?:[.,]\d+)*"
 LANGUAGES = {"nb": "no", "nn": "no", "no": "no"}
-ANALYZER_VERSION = "no-3"  # no-2: compound parts; no-3: protected stems
+ANALYZER_VERSION = "no-4"  # no-2: compound parts; no-3: protected stems; no-4: -erne
 
 # Words the snowball stemmer gets wrong: it reads "-ar" in "ansvar" as a nynorsk plural
 # ("ansvar" -> "ansv" but "ansvaret" -> "ansvar"), cuts "fastlege" to "fast", and splits
@@ -35,11 +35,40 @@ PROTECTED_STEMS = {
 }
 
 
+ER_FORMS = ("ernes", "erens", "erne", "eren", "eres", "ere", "ers", "er")
+
+
+def er_noun(word: str) -> str | None:
+    """The singular of an "-er" noun (bruker, sykepleier, medisindispenser) when the word is one
+    of its forms (brukere, brukerne, medisindispenserne), else None. Known nouns only: both the
+    singular and the "-ere" plural must be in the lexicon, so "gjerne", "kjerne" and "moderne"
+    are not taken for plurals; a compound is judged by its last part."""
+    from .compounds import lexicon, split
+
+    ending = next((e for e in ER_FORMS if word.endswith(e)), None)
+    if ending is None:
+        return None
+    words = lexicon()
+    for candidate in (word, *split(word)[-1:]):
+        base = candidate[: len(candidate) - len(ending)]
+        if (
+            len(base) >= 2
+            and candidate.endswith(ending)
+            and base + "er" in words
+            and base + "ere" in words
+        ):
+            return word[: len(word) - len(ending)] + "er"
+    return None
+
+
 def stem_no(word: str) -> str:
-    """The Norwegian snowball stem, except for the protected forms above."""
+    """The Norwegian snowball stem, except for the protected forms above, and with the
+    definite plural of "-er" nouns stemmed like the indefinite one (brukerne ~ brukere)."""
     protected = PROTECTED_STEMS.get(word)
     if protected is not None:
         return protected
+    if word.endswith(("erne", "ernes")) and (singular := er_noun(word)) is not None:
+        return _snowball(singular + "e")
     return _snowball(word)
 
 

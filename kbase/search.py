@@ -14,13 +14,13 @@ from whoosh.query import Not as NotQuery
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from .analysis import STOP_WORDS, highlight_analyzer, norwegian_analyzer
+from .analysis import STOP_WORDS, er_noun, highlight_analyzer, norwegian_analyzer
 from .cite import citation
 from .errors import QuerySyntaxError
 from .index.store import IndexStore
 from .model import Hit, SearchResults
 
-SEARCH_FIELDS = ["title", "section", "text", "parts"]
+SEARCH_FIELDS = ["title", "heading", "path", "text", "parts"]
 SYNONYM_BOOST = 0.5  # a synonym ranks below the word actually typed
 FACETS = {
     "veivalg": "veivalg",
@@ -302,6 +302,18 @@ QUESTION_NOISE = frozenset(
 QUERY_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 
 
+def _phrase(token: str) -> str:
+    """A quoted phrase: the words as typed, in order, and also inflected ("trygge overganger"
+    finds "trygg overgang") unless dropping stop words would leave a single word, which is not
+    the phrase any more ("hva er viktig for deg" must not find every "viktig")."""
+    exact = f"words:{token}"
+    if len(list(_analyzer()(token.strip('"')))) < 2:
+        return exact
+    # the parts field keeps no word positions, so it takes no part in phrases
+    fields = [f for f in SEARCH_FIELDS if f != "parts"]
+    return "(" + " OR ".join([exact, *(f"{f}:{token}" for f in fields)]) + ")"
+
+
 def expand(text: str, searcher: Searcher) -> str:
     """Each plain word with its alternatives: (word OR variant OR (head AND tail) OR synonym^0.5).
 
@@ -310,7 +322,7 @@ def expand(text: str, searcher: Searcher) -> str:
     - bokmål/nynorsk and spelling variants at full weight, synonyms below the typed word;
     - a closed compound also matches its open form ("heldøgnsplasser" ~ "heldøgns plasser").
     """
-    from .compounds import split
+    from .compounds import lexicon, split
     from .variants import spellings, tables
 
     variants, synonyms = tables()
@@ -330,9 +342,7 @@ def expand(text: str, searcher: Searcher) -> str:
     for token in tokens:
         low = token.lower()
         if token.startswith('"'):
-            # a phrase needs word positions, which the parts field does not keep
-            fields = [f for f in SEARCH_FIELDS if f != "parts"]
-            out.append("(" + " OR ".join(f"{f}:{token}" for f in fields) + ")")
+            out.append(_phrase(token))
             continue
         if token in "()" or token in OPERATORS or "*" in token or not low.isalpha():
             out.append(token)
@@ -346,6 +356,14 @@ def expand(text: str, searcher: Searcher) -> str:
             else:
                 alternatives += known
         alternatives += [v for v in variants.get(word, []) if v not in alternatives]
+        singular = er_noun(word)
+        # "-er" nouns stem apart ("medisindispenser" -> medisindispens, "medisindispensere" ->
+        # medisindispenser), so each form also searches the other; but not from a singular that
+        # can be a verb ("bruker" in "hva bruker kommunen", since "bruke" is a word)
+        if singular is not None and word != singular:
+            alternatives.append(singular)
+        elif singular is not None and singular[:-1] not in lexicon():
+            alternatives.append(singular + "e")
         parts = split(word)
         if len(parts) > 1:
             # A compound typed whole is searched as a whole word and in its open form, both in
@@ -377,11 +395,13 @@ def build_query(store: IndexStore, text: str) -> tuple[Query, Query, set[str]]:
         raise QuerySyntaxError(
             f"the query {text!r} has no searchable words (only stop words like 'og', 'i', 'på')"
         )
-    terms = {
-        t.decode() if isinstance(t, bytes) else str(t)
-        for fname, t in strict.iter_all_terms()
-        if fname in ("text", "parts")
-    }
+    terms: set[str] = set()
+    for fname, t in strict.iter_all_terms():
+        word = t.decode() if isinstance(t, bytes) else str(t)
+        if fname in ("text", "parts"):
+            terms.add(word)
+        elif fname == "words":  # a phrase's words as typed: marked by their stems
+            terms.update(tok.text for tok in _analyzer()(word))
     return strict, relax(strict), terms
 
 

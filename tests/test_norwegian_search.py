@@ -24,6 +24,15 @@ DOCS = {
     "tiltak.md": "Tiltaket gjelder kontorbygget.",
     "eldre.md": "Eldre skal kunne bo hjemme lenge.",
     "seniorer.md": "Seniorer bidrar som frivillige på dagsenteret.",
+    "dispensere.md": "Trettiseks brukere har fått elektroniske medisindispensere.",
+    "brukerne.md": "Brukerne av dagsenteret får skyss hver torsdag.",
+    "kjerne.md": "Kjernen i arbeidet er gjerne moderne arbeidsformer.",
+    "viktig.md": "Samtalen begynner med spørsmålet «Hva er viktig for deg?» hver gang.",
+    "ogsaviktig.md": "Det er viktig at kontoret holder åpent for deg om kvelden.",
+    "kapittel.md": "# Plan for frivillighet\n\n## Seniorsenteret\n\n"
+    "Frivillige driver kafé, turgrupper og datahjelp fem dager i uka.\n\n"
+    "### Åpningstider\n\nDørene er åpne fra ti til fire, også i skoleferiene.\n\n"
+    "### Besøksvenn\n\nFrivillige besøker eldre som bor alene, en gang i uka.",
 }
 
 
@@ -91,9 +100,38 @@ def test_synonyms_rank_below_the_word_typed(kb: KnowledgeBase) -> None:
     assert got.index("eldre.md") < got.index("seniorer.md")
 
 
+def test_er_nouns_find_each_form(kb: KnowledgeBase) -> None:
+    # the snowball stems "-er" nouns apart: medisindispenser -> medisindispens, but
+    # medisindispensere -> medisindispenser, and brukerne -> brukern
+    assert "dispensere.md" in names(kb, "medisindispenser")
+    assert "brukerne.md" in names(kb, "brukere")
+    assert "dispensere.md" in names(kb, "brukerne")
+    # words that only look like "-erne" plurals keep their own stems
+    assert names(kb, "moderne") == ["kjerne.md"]
+    moder = kb.search("moder")  # found only as a spelling correction, not as the same stem
+    assert moder.corrected and moder.suggestion == "moderne"
+
+
+def test_a_quoted_phrase_of_mostly_stop_words_stays_a_phrase(kb: KnowledgeBase) -> None:
+    assert names(kb, '"hva er viktig for deg"') == ["viktig.md"]
+    assert sorted(names(kb, "viktig")) == ["ogsaviktig.md", "viktig.md"]
+    hit = kb.search('"hva er viktig for deg"')[0]
+    assert "**viktig**" in hit.snippet
+
+
+def test_a_passages_own_heading_outranks_the_chapter_above_it(kb: KnowledgeBase) -> None:
+    hits = kb.search("seniorsenteret", limit=5)
+    assert [h.passage.section for h in hits] == [
+        "Seniorsenteret",
+        "Seniorsenteret > Åpningstider",
+        "Seniorsenteret > Besøksvenn",
+    ]
+    assert hits[0].score > 1.5 * hits[1].score  # 1.27 when the chapter counted as much
+
+
 def test_relevance_on_the_judged_queries_does_not_fall() -> None:
-    """bench/relevance.py, measured 2026-11-22: kbase nDCG@10 0.888 against plain Whoosh's 0.523
-    (OR-grouped) and 0.409 (default). A few points of slack; see docs/search.md."""
+    """bench/relevance.py, measured 2026-11-22: kbase nDCG@10 0.902 against plain Whoosh's 0.523
+    (OR-grouped) and 0.409 (default). One point of slack; see docs/search.md."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -102,6 +140,6 @@ def test_relevance_on_the_judged_queries_does_not_fall() -> None:
     scores = run()
     ours = scores["kbase"]["all"][0]
     baseline = max(scores["whoosh (OR)"]["all"][0], scores["whoosh (AND)"]["all"][0])
-    assert ours >= 0.86
+    assert ours >= 0.89
     assert ours >= baseline + 0.30
     assert scores["kbase"]["all"][1] >= 0.95  # Success@5

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import norwegian_analyzer, parts_analyzer, word_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def build_schema() -> Schema:
@@ -17,12 +17,18 @@ def build_schema() -> Schema:
         passage_id=ID(unique=True, stored=True),
         doc_id=ID(stored=True),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        section=TEXT(analyzer=analyzer, stored=True, field_boost=1.6),
+        section=STORED,  # the heading path as shown: "Veivalg > Seniorkraft"
+        # the passage's own heading weighs more than its text; the headings above it only as
+        # much, so a chapter name shared by many passages does not outrank what they say
+        heading=TEXT(analyzer=analyzer, field_boost=1.6),
+        path=TEXT(analyzer=analyzer),
         title=TEXT(analyzer=analyzer, field_boost=1.3),
         # compound parts, weighted below whole words: "rehabilitering" finds
         # "hverdagsrehabiliteringen", but a passage that says "rehabilitering" ranks first
         parts=TEXT(analyzer=parts_analyzer(), phrase=False, field_boost=0.5),
-        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        # every word as written (lowercased, stop words kept): spelling suggestions, and
+        # quoted phrases such as "hva er viktig for deg" that are mostly stop words
+        words=TEXT(analyzer=word_analyzer(), phrase=True),
         page=NUMERIC(stored=True),
         order=NUMERIC(stored=True, sortable=True),
         kommune=ID(stored=True, sortable=True),

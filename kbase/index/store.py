@@ -109,6 +109,8 @@ class IndexStore:
                 passage_id=p.passage_id,
                 text=p.text,
                 section=p.section,
+                heading=p.section.rsplit(" > ", 1)[-1],
+                path=p.section.rsplit(" > ", 1)[0] if " > " in p.section else "",
                 words=f"{p.section}\n{p.text}",
                 parts=f"{p.section}\n{p.text}",
                 order=p.order,
