@@ -9,6 +9,7 @@ from .errors import (
     UnknownIdError,
     UnsupportedFormatError,
 )
+from .ingest.isolate import Limits
 from .kb import KnowledgeBase
 from .model import Document, Hit, IngestReport, Passage, SearchResults
 
@@ -23,6 +24,7 @@ __all__ = [
     "IngestReport",
     "KbaseError",
     "KnowledgeBase",
+    "Limits",
     "Passage",
     "QuerySyntaxError",
     "SearchResults",

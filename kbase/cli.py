@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import KbaseError, KnowledgeBase
+from . import KbaseError, KnowledgeBase, Limits
 from .cite import FORMATS, citation, format_citation
 from .model import Hit, IngestReport
 
@@ -115,6 +115,26 @@ def cli(ctx: click.Context, index: str, taxonomy: str | None) -> None:
 @click.option("--url", help="Where the document is published; cited instead of the path.")
 @click.option("--force", is_flag=True, help="Re-read files even if they have not changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Seconds one file may take to read [default: 120, or $KBASE_TIMEOUT].",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=64),
+    help="MB of memory one file's reader may use [default: 1024, or $KBASE_MAX_MEMORY].",
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    help="MB; larger files are not opened [default: 300, or $KBASE_MAX_FILE_SIZE].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Files read at once [default: one per CPU core, or $KBASE_WORKERS].",
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -126,6 +146,10 @@ def ingest(
     url: str | None,
     force: bool,
     as_json: bool,
+    timeout: float | None,
+    max_memory: int | None,
+    max_file_size: int | None,
+    workers: int | None,
 ) -> None:
     """Extract, tag and index files and folders (folders recursively).
 
@@ -134,6 +158,9 @@ def ingest(
 
     Example: kbase ingest corpus --kommune Eksempel
     """
+    limits = Limits.from_env(
+        timeout=timeout, max_memory_mb=max_memory, max_file_mb=max_file_size, workers=workers
+    )
     kb = _kb(ctx)
     bar = None
     progress: Callable[[int, int, str], None] | None = None
@@ -144,7 +171,7 @@ def ingest(
             if bar is None:
                 bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr)
                 bar.__enter__()
-            bar.update(1 if done else 0, current_item=path)
+            bar.update(1, current_item=path)
 
     try:
         report = kb.ingest(
@@ -156,6 +183,7 @@ def ingest(
             url=url,
             force=force,
             progress=progress,
+            limits=limits,
         )
     finally:
         if bar is not None:

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import Any
 from .cite import citation
 from .errors import ExtractionError, KbaseError, UnknownIdError, UnsupportedFormatError
 from .index.store import IndexStore
-from .ingest import choose
+from .ingest import choose, preload_readers
+from .ingest.guard import check_office_zip, check_size
+from .ingest.isolate import Limits, run_isolated
 from .ingest.metadata import SIDECAR_SUFFIX, resolve, sidecar_path
 from .ingest.registry import HEAD_BYTES
 from .model import Document, IngestReport, Passage, SearchResults
@@ -46,15 +49,19 @@ def _source_key(path: Path, url: str | None) -> str:
         return resolved.as_posix()
 
 
-def _walk(path: Path, seen: set[Path] | None = None) -> Iterator[Path]:
+def _walk(path: Path, root: Path, seen: set[Path] | None = None) -> Iterator[Path]:
     """Files below a folder in a stable order, skipping hidden entries and sidecars.
 
     A folder reached twice (a symlink loop, or a link to a folder already walked) is walked once.
+    A link to a folder outside `root` is yielded itself, not followed, so it can be reported.
     """
     seen = set() if seen is None else seen
     if path.is_dir():
         real = path.resolve()
         if real in seen:
+            return
+        if path != root and not _is_under(real, root):
+            yield path
             return
         seen.add(real)
         try:
@@ -64,9 +71,32 @@ def _walk(path: Path, seen: set[Path] | None = None) -> Iterator[Path]:
         for child in children:
             if child.name.startswith("."):
                 continue
-            yield from _walk(child, seen)
+            yield from _walk(child, root, seen)
     elif not path.name.endswith(SIDECAR_SUFFIX):
         yield path
+
+
+def display_name(name: str) -> str:
+    """A file name fit for one line of output and for the index: bytes that are not UTF-8
+    shown as \\xNN, control characters (a newline in a name) escaped."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Job:
+    """One file to read in a worker."""
+
+    path: Path
+    shown: str
+    digest: str
+    doc_id: str
+    key: str
+    overrides: dict[str, Any]
+    limits: Limits
 
 
 class KnowledgeBase:
@@ -140,8 +170,14 @@ class KnowledgeBase:
         url: str | None = None,
         force: bool = False,
         progress: ProgressFn | None = None,
+        limits: Limits | None = None,
     ) -> IngestReport:
-        """Extract, tag and index files and folders; one bad file never stops the batch."""
+        """Extract, tag and index files and folders; one bad file never stops the batch.
+
+        Each file is read in a worker process under `limits` (time, memory, size; default
+        `Limits.from_env()`), several at once.
+        """
+        limits = limits or Limits.from_env()
         report = IngestReport()
         if not self._taxonomy_is_stored():
             if self._store.documents():
@@ -157,26 +193,27 @@ class KnowledgeBase:
         }
         meta_key = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
         existing = self._store.documents()
-        files: list[tuple[Path, str]] = []
+        files: list[tuple[Path, str, Path | None]] = []  # (path, shown, folder it came from)
         folders: list[Path] = []
         for raw in paths:
             given = os.fspath(raw)
             path = Path(given)
             if path.is_dir():
                 folders.append(path)
-                for f in _walk(path):
-                    files.append((f, str(f)))
+                root = path.resolve()
+                for f in _walk(path, root):
+                    files.append((f, display_name(str(f)), root))
             elif path.exists() or path.is_symlink():
-                files.append((path, given))
+                files.append((path, display_name(given), None))
             else:
-                report.failed.append((given, "no such file or folder"))
-        pending: list[tuple[Document, list[Passage], str]] = []
+                report.failed.append((display_name(given), "no such file or folder"))
+        jobs: list[_Job] = []
         seen_ids: set[str] = set()
-        for done, (path, shown) in enumerate(files):
-            if progress:
-                progress(done, len(files), shown)
+        for path, shown, root in files:
             try:
-                outcome = self._prepare(path, shown, overrides, meta_key, existing, force)
+                outcome = self._check(
+                    path, shown, root, overrides, meta_key, existing, force, limits
+                )
             except UnsupportedFormatError as exc:
                 report.skipped.append(shown)
                 report.warnings.append((shown, f"skipped: {exc}"))
@@ -184,17 +221,30 @@ class KnowledgeBase:
             except KbaseError as exc:
                 report.failed.append((shown, str(exc)))
                 continue
-            except Exception as exc:  # a library's bug on one file must not stop the batch
-                report.failed.append((shown, f"could not be read ({type(exc).__name__}: {exc})"))
-                continue
             if isinstance(outcome, str):
                 report.unchanged.append(outcome)
                 seen_ids.add(outcome)
+            else:
+                seen_ids.add(outcome.doc_id)
+                jobs.append(outcome)
+        if jobs:
+            _ = self.tagger  # built once here, shared by every worker
+            preload_readers()
+        pending: list[tuple[Document, list[Passage], str]] = []
+        for done, status, value in run_isolated(self._read, jobs, limits):
+            job = jobs[done]
+            if progress:
+                progress(done + 1, len(jobs), job.shown)
+            if status == "unsupported":
+                report.skipped.append(job.shown)
+                report.warnings.append((job.shown, f"skipped: {value}"))
                 continue
-            doc, passages, warnings = outcome
-            seen_ids.add(doc.doc_id)
+            if status != "ok":
+                report.failed.append((job.shown, value))
+                continue
+            doc, passages, warnings = value
             for w in warnings:
-                report.warnings.append((shown, w))
+                report.warnings.append((job.shown, w))
             status = "updated" if doc.doc_id in existing else "added"
             pending.append((doc, passages, status))
             if len(pending) >= COMMIT_EVERY:
@@ -210,49 +260,70 @@ class KnowledgeBase:
         self._write(pending, report, remove=gone)
         return report
 
-    def _prepare(
+    def _check(
         self,
         path: Path,
         shown: str,
+        root: Path | None,
         overrides: dict[str, Any],
         meta_key: str,
         existing: dict[str, Document],
         force: bool,
-    ) -> str | tuple[Document, list[Passage], list[str]]:
+        limits: Limits,
+    ) -> str | _Job:
+        """The cheap checks, in this process: a regular file inside its folder, within the size
+        limit, readable, and changed since it was indexed. Returns the doc_id if unchanged."""
+        if root is not None and path.is_symlink() and not _is_under(path, root):
+            raise UnsupportedFormatError(
+                f"a link to {display_name(str(path.resolve()))}, outside the folder"
+            )
         if not path.is_file():
             raise UnsupportedFormatError("not a regular file")
+        try:
+            with path.open("rb") as f:
+                check_size(os.fstat(f.fileno()).st_size, limits)
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError as exc:
+            raise ExtractionError(f"cannot read the file ({exc.strerror or exc})") from exc
+        doc_id = make_doc_id(path.stem, display_name(_source_key(path, overrides.get("url"))))
+        old = existing.get(doc_id)
+        key = meta_key + _sidecar_key(path)
+        if old and not force and old.sha256 == digest and old.meta_key == key:
+            return doc_id
+        return _Job(path, shown, digest, doc_id, key, overrides, limits)
+
+    def _read(self, job: _Job) -> tuple[Document, list[Passage], list[str]]:
+        """Read, segment and tag one file (in a worker process)."""
+        path, overrides = job.path, job.overrides
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise ExtractionError(f"cannot read the file ({exc.strerror or exc})") from exc
-        digest = hashlib.sha256(data).hexdigest()
-        doc_id = make_doc_id(path.stem, _source_key(path, overrides.get("url")))
-        old = existing.get(doc_id)
-        sidecar_key = _sidecar_key(path)
-        key = meta_key + sidecar_key
-        if old and not force and old.sha256 == digest and old.meta_key == key:
-            return doc_id
+        if hashlib.sha256(data).hexdigest() != job.digest:
+            raise ExtractionError("the file changed while it was being read; ingest it again")
         ingestor = choose(path, data[:HEAD_BYTES])
+        if ingestor.kind == "office":
+            check_office_zip(data, job.limits)
         extracted = ingestor.extract(path, data)
         meta = resolve(extracted, path, ingestor.kind, overrides)
-        passages = self._tag(segment(extracted.blocks, doc_id, extracted.title))
+        passages = self._tag(segment(extracted.blocks, job.doc_id, extracted.title))
         if not passages:
             raise ExtractionError("no text found in the file")
         doc = Document(
-            doc_id=doc_id,
+            doc_id=job.doc_id,
             title=meta["title"],
             kommune=meta["kommune"],
             doc_type=meta["doc_type"],
             year=meta["year"],
-            source=shown if not overrides.get("url") else overrides["url"],
+            source=job.shown if not overrides.get("url") else overrides["url"],
             url=meta["url"],
-            sha256=digest,
+            sha256=job.digest,
             pages=extracted.pages,
             passages=len(passages),
             veivalg=document_tags([p.veivalg for p in passages]),
             themes=document_tags([p.themes for p in passages]),
             ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-            meta_key=key,
+            meta_key=job.key,
         )
         return doc, passages, list(extracted.warnings)
 

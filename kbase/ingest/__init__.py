@@ -1,5 +1,5 @@
 """Ingestors: files in, extracted structure out. They never touch the index."""
 
-from .registry import Ingestor, choose, register
+from .registry import Ingestor, choose, preload_readers, register
 
-__all__ = ["Ingestor", "choose", "register"]
+__all__ = ["Ingestor", "choose", "preload_readers", "register"]

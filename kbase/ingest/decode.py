@@ -1,4 +1,5 @@
-"""Turning bytes into text: BOM, then the declared charset, then UTF-8, then windows-1252."""
+"""Turning bytes into text: BOM, the declared charset, UTF-8, windows-1252, then a detector;
+each strictly, so that no text is silently turned into mojibake."""
 
 from __future__ import annotations
 
@@ -26,10 +27,19 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes, name: str, declared: str | None = None) -> tuple[str, list[str]]:
-    """Decode `data`; return the text and warnings (a guessed encoding, replaced bytes)."""
+    """Decode `data`; return the text and warnings (a guessed encoding, replaced bytes).
+
+    Order: a byte-order mark; the declared charset, strictly; UTF-8, strictly; windows-1252,
+    strictly (it covers latin-1 text); charset-normalizer's best guess; and last UTF-8 with
+    the invalid bytes replaced. Every step after UTF-8 is a guess and says so in a warning.
+    """
     for bom, enc in BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(enc, errors="replace"), []
+            try:
+                return data[len(bom) :].decode(enc), []
+            except UnicodeDecodeError:
+                text = data[len(bom) :].decode(enc, errors="replace")
+                return text, [f"invalid {enc} bytes replaced"]
     warnings: list[str] = []
     if declared:
         try:
@@ -40,6 +50,15 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> tuple[s
         return data.decode("utf-8"), warnings
     except UnicodeDecodeError:
         pass
-    text = data.decode("cp1252", errors="replace")
-    warnings.append("encoding guessed as windows-1252")
-    return text, warnings
+    try:
+        text = data.decode("cp1252")
+        return text, [*warnings, "encoding guessed as windows-1252"]
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best), [*warnings, f"encoding guessed as {best.encoding} by a detector"]
+    text = data.decode("utf-8", errors="replace")
+    return text, [*warnings, "encoding unknown: read as UTF-8 with invalid bytes replaced"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -73,6 +74,39 @@ def _is_chrome(tag: Tag) -> bool:
     return bool(marker.strip()) and bool(CHROME.search(marker))
 
 
+# Script shown as text ("&lt;script&gt;alert(1)&lt;/script&gt;" on the page): code, not content.
+# Markup shown as text ("&lt;img onerror=...&gt;") is code too; a plan never needs it.
+SCRIPT_TEXT = re.compile(
+    r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|</?[a-z][a-z0-9]*\b[^<>]*>|\bjavascript:\S*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _without_code(block: Block) -> Block:
+    if block.rows:
+        rows = tuple(tuple(normalize(SCRIPT_TEXT.sub(" ", c)) for c in r) for r in block.rows)
+        return dataclasses.replace(block, rows=rows)
+    if "<" not in block.text and "javascript:" not in block.text.lower():
+        return block
+    return dataclasses.replace(block, text=normalize(SCRIPT_TEXT.sub(" ", block.text)))
+
+
+def _chrome(soup: BeautifulSoup) -> list[Tag]:
+    """The outermost chrome elements, found top-down without descending into them."""
+    found: list[Tag] = []
+    stack: list[Tag] = [soup]
+    while stack:
+        node = stack.pop()
+        for child in node.contents:
+            if not isinstance(child, Tag):
+                continue
+            if child.name not in ("html", "body", "main", "article") and _is_chrome(child):
+                found.append(child)
+            else:
+                stack.append(child)
+    return found
+
+
 def _text(tag: Tag) -> str:
     return normalize(tag.get_text(" "))
 
@@ -101,8 +135,15 @@ def _table_rows(table: Tag) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
-def _walk(node: Tag, blocks: list[Block]) -> None:
-    for child in node.children:
+def _walk(root: Tag, blocks: list[Block]) -> None:
+    """Blocks in document order. Iterative, so a page nested 100,000 levels deep is read too."""
+    stack = [(root, iter(root.contents))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
         if isinstance(child, Comment) or not isinstance(child, Tag):
             if isinstance(child, NavigableString) and not isinstance(child, Comment):
                 text = normalize(str(child))
@@ -127,7 +168,7 @@ def _walk(node: Tag, blocks: list[Block]) -> None:
                 if text:
                     blocks.append(Block("bullet", text))
             else:
-                _walk(child, blocks)
+                stack.append((child, iter(child.contents)))
         elif name in TEXT_BLOCKS:
             text = join_lines([_text(child)])
             if text:
@@ -135,7 +176,7 @@ def _walk(node: Tag, blocks: list[Block]) -> None:
         elif name == "br":
             continue
         else:
-            _walk(child, blocks)
+            stack.append((child, iter(child.contents)))
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> str | None:
@@ -171,15 +212,13 @@ def extract_html(data: bytes, name: str) -> Extracted:
         tag.decompose()
     for tag in soup.find_all(string=lambda s: isinstance(s, Comment)):
         tag.extract()
-    for tag in list(soup.find_all(True)):
-        if tag.decomposed:
-            continue
-        if tag.name not in ("html", "body", "main", "article") and _is_chrome(tag):
-            tag.decompose()
+    for tag in _chrome(soup):
+        tag.decompose()
 
     main = _main_content(soup)
     blocks: list[Block] = []
     _walk(main, blocks)
+    blocks = [b for b in map(_without_code, blocks) if b.text or b.rows]
     if not title:
         h1 = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
         title = h1 or page_title

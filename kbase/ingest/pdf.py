@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from .clean import CID, is_page_number, join_lines, normalize, strip_bullet
 
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\D)")
 BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# pdfminer logs what it recovers from ("Refusing to execute circular reference ..."); kbase
+# reports per file instead, in one line that names the file
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 MARGIN = 0.10  # share of the page height at top and bottom where running lines live
 
 
@@ -80,9 +84,9 @@ def _read_pages(path: str) -> tuple[list[list[Any]], list[float], dict[str, Any]
     landscape = 0
     try:
         pdf = pdfplumber.open(path)
-    except PDFPasswordIncorrect as exc:
-        raise ExtractionError("the PDF is encrypted; a password is required to read it") from exc
     except Exception as exc:  # pdfminer raises many types for broken files
+        if _caused_by(exc, PDFPasswordIncorrect):
+            raise ExtractionError("encrypted, password required to read it") from exc
         reason = str(exc) or type(exc).__name__
         raise ExtractionError(f"not a readable PDF ({reason})") from exc
     with pdf:
@@ -183,10 +187,30 @@ def _mend_page_breaks(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """True if `exc` is, wraps or was raised from a `kind` (pdfplumber wraps pdfminer's
+    PDFPasswordIncorrect, whose own message is empty, in a PdfminerException)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, kind):
+            return True
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
+    return False
+
+
 def extract_pdf(path: str) -> Extracted:
     """Extract the blocks of a text PDF: paragraphs, bullets, headings and tables per page."""
     pages, heights, info, landscape = _read_pages(path)
+    before = [list(items) for items in pages]
     _drop_running_lines(pages, heights)
+    if not any(pages) and any(before):
+        pages = before  # every line "repeats in the margin": then they are the text itself
     lines = [item for items in pages for item in items if isinstance(item, Line)]
     if not lines and not any(isinstance(i, tuple) for items in pages for i in items):
         raise ExtractionError("the PDF has no text layer (a scan?); run OCR on it first")

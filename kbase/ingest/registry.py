@@ -76,6 +76,8 @@ def choose(path: Path, head: bytes) -> Ingestor:
         )
     if suffix in LEGACY:
         raise UnsupportedFormatError(LEGACY[suffix])
+    if suffix == ".pdf":
+        raise UnsupportedFormatError("named .pdf but not a PDF (no %PDF- header)")
     raise UnsupportedFormatError(f"unsupported format ({suffix or 'no extension'})")
 
 
@@ -147,6 +149,12 @@ def _extract_office(path: Path, data: bytes) -> Extracted:
     if "xl/workbook.xml" in names:
         raise UnsupportedFormatError(LEGACY[".xlsx"])
     raise UnsupportedFormatError("a zip archive, not a Word (.docx) or PowerPoint (.pptx) file")
+
+
+def preload_readers() -> None:
+    """Import every reader now, once, so that forked workers share them instead of each
+    importing pdfplumber, bs4 and the Office libraries again."""
+    from . import docx, html, pdf, pptx, text  # noqa: F401
 
 
 register(Ingestor("office", _office_score, _extract_office))
