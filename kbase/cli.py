@@ -50,6 +50,36 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--timeout, --max-memory, --max-file-size and --workers."""
+    for option in reversed(
+        [
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=1),
+                help="Seconds one file may take to read [default: 120, or $KBASE_TIMEOUT].",
+            ),
+            click.option(
+                "--max-memory",
+                type=click.IntRange(min=64),
+                help="MB of memory one file's reader may use [default: 1024, or $KBASE_MAX_MEMORY].",
+            ),
+            click.option(
+                "--max-file-size",
+                type=click.IntRange(min=1),
+                help="MB; larger files are not opened [default: 300, or $KBASE_MAX_FILE_SIZE].",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(min=1),
+                help="Files read at once [default: one per CPU core, or $KBASE_WORKERS].",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
 def _kb(ctx: click.Context) -> KnowledgeBase:
     kb = KnowledgeBase(ctx.obj["index"], taxonomy=ctx.obj.get("taxonomy"))
     ctx.call_on_close(kb.close)
@@ -115,26 +145,7 @@ def cli(ctx: click.Context, index: str, taxonomy: str | None) -> None:
 @click.option("--url", help="Where the document is published; cited instead of the path.")
 @click.option("--force", is_flag=True, help="Re-read files even if they have not changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    help="Seconds one file may take to read [default: 120, or $KBASE_TIMEOUT].",
-)
-@click.option(
-    "--max-memory",
-    type=click.IntRange(min=64),
-    help="MB of memory one file's reader may use [default: 1024, or $KBASE_MAX_MEMORY].",
-)
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    help="MB; larger files are not opened [default: 300, or $KBASE_MAX_FILE_SIZE].",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Files read at once [default: one per CPU core, or $KBASE_WORKERS].",
-)
+@_limit_options
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -380,6 +391,64 @@ def retag(ctx: click.Context) -> None:
     """
     n = _kb(ctx).retag()
     click.echo(f"re-tagged {n} documents")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Read every segment of the index and check that each document is whole.
+
+    Exits 1 when the index is damaged; `kbase rebuild` then reads its sources again.
+
+    Example: kbase check --json
+    """
+    result = _kb(ctx).check()
+    if as_json:
+        _dump(result)
+    else:
+        for problem in result["problems"]:
+            click.echo(f"problem: {problem}", err=True)
+        for note in result["notes"]:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"{result['documents']} documents, {result['passages']} passages, "
+            f"{result['segments']} segment(s), {result['postings']} postings read; "
+            f"{result['sources']} sources listed ({result['failed_sources']} failed); "
+            + ("damaged: run `kbase rebuild`" if result["problems"] else "sound")
+        )
+    if result["problems"]:
+        ctx.exit(1)
+
+
+@cli.command()
+@_limit_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def rebuild(
+    ctx: click.Context,
+    timeout: float | None,
+    max_memory: int | None,
+    max_file_size: int | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """Read every source of the index again into a new index that replaces it.
+
+    Works when the index cannot be opened. The old index stays until the new one is complete.
+
+    Example: kbase --index indexes/default rebuild
+    """
+    limits = Limits.from_env(
+        timeout=timeout, max_memory_mb=max_memory, max_file_mb=max_file_size, workers=workers
+    )
+    report = KnowledgeBase.rebuild(ctx.obj["index"], limits=limits)
+    if as_json:
+        _dump(report.to_dict())
+    else:
+        _print_report(report)
+    if report.failed:
+        ctx.exit(1)
 
 
 @cli.command()

@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,8 +16,14 @@ from types import TracebackType
 from typing import Any
 
 from .cite import citation
-from .errors import ExtractionError, KbaseError, UnknownIdError, UnsupportedFormatError
-from .index.store import IndexStore
+from .errors import (
+    ExtractionError,
+    IndexUnreadableError,
+    KbaseError,
+    UnknownIdError,
+    UnsupportedFormatError,
+)
+from .index.store import IndexStore, write_atomic, write_json_atomic
 from .ingest import choose, preload_readers
 from .ingest.guard import check_office_zip, check_size
 from .ingest.isolate import Limits, run_isolated
@@ -27,6 +35,7 @@ from .segment import make_doc_id, segment
 from .tagging import Tagger, document_tags
 from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
+SOURCES_FILE = "sources.json"  # every file ingested, with what it became: for `rebuild`
 TAXONOMY_FILE = "taxonomy.toml"  # the taxonomy an index was tagged with, kept beside it
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
 ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
@@ -87,16 +96,34 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclasses.dataclass(frozen=True)
-class _Job:
-    """One file to read in a worker."""
+class _File:
+    """A file to ingest: its path, its name as shown, the folder it was found in, and the key
+    its document id is made from (None: from its path)."""
 
     path: Path
     shown: str
+    root: Path | None = None
+    key: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Job:
+    """One file to read in a worker."""
+
+    file: _File
     digest: str
     doc_id: str
-    key: str
+    meta: str  # the metadata key: overrides and sidecar
     overrides: dict[str, Any]
     limits: Limits
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    @property
+    def shown(self) -> str:
+        return self.file.shown
 
 
 class KnowledgeBase:
@@ -107,7 +134,7 @@ class KnowledgeBase:
         path: str | os.PathLike[str] | None = None,
         *,
         taxonomy: str | os.PathLike[str] | None = None,
-        lock_timeout: float = 10.0,
+        lock_timeout: float | None = None,
     ):
         """Open (or create) the index at `path`.
 
@@ -116,6 +143,8 @@ class KnowledgeBase:
         re-tags the index at the next ingest or `retag()`.
         """
         self.path = Path(path) if path is not None else default_index_path()
+        if lock_timeout is None:
+            lock_timeout = float(os.environ.get("KBASE_LOCK_TIMEOUT") or 30)
         self._store = IndexStore(self.path, lock_timeout=lock_timeout)
         stored = self.path / TAXONOMY_FILE
         chosen = taxonomy or os.environ.get("KBASE_TAXONOMY") or None
@@ -126,6 +155,8 @@ class KnowledgeBase:
         else:
             self._taxonomy = load_taxonomy()
         self._tagger: Tagger | None = None
+        self._source_list: dict[str, dict[str, Any]] | None = None
+        self._sources_changed = False
 
     @property
     def tagger(self) -> Tagger:
@@ -139,7 +170,40 @@ class KnowledgeBase:
         return stored.is_file() and stored.read_text(encoding="utf-8") == self._taxonomy.text
 
     def _store_taxonomy(self) -> None:
-        (self.path / TAXONOMY_FILE).write_text(self._taxonomy.text, encoding="utf-8")
+        write_atomic(self.path / TAXONOMY_FILE, self._taxonomy.text)
+
+    # -- the sources manifest: what every file became, so the index can be rebuilt ----------
+
+    def _sources(self) -> dict[str, dict[str, Any]]:
+        if self._source_list is None:
+            self._source_list = read_sources(self.path)
+        return self._source_list
+
+    def _note_source(
+        self,
+        file: _File,
+        overrides: dict[str, Any],
+        status: str,
+        *,
+        doc_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        self._sources()[file.shown] = {
+            "path": str(file.path.absolute()),
+            "key": file.key,
+            "overrides": {k: v for k, v in overrides.items() if v is not None},
+            "status": status,
+            "doc_id": doc_id,
+            "error": error,
+        }
+        self._sources_changed = True
+
+    def _save_sources(self) -> None:
+        if self._sources_changed and self._source_list is not None:
+            write_json_atomic(
+                self.path / SOURCES_FILE, {"version": 1, "sources": self._source_list}
+            )
+            self._sources_changed = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -191,9 +255,7 @@ class KnowledgeBase:
             "year": year,
             "url": url,
         }
-        meta_key = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
-        existing = self._store.documents()
-        files: list[tuple[Path, str, Path | None]] = []  # (path, shown, folder it came from)
+        files: list[_File] = []
         folders: list[Path] = []
         for raw in paths:
             given = os.fspath(raw)
@@ -202,28 +264,46 @@ class KnowledgeBase:
                 folders.append(path)
                 root = path.resolve()
                 for f in _walk(path, root):
-                    files.append((f, display_name(str(f)), root))
+                    files.append(_File(f, display_name(str(f)), root))
             elif path.exists() or path.is_symlink():
-                files.append((path, display_name(given), None))
+                files.append(_File(path, display_name(given)))
             else:
                 report.failed.append((display_name(given), "no such file or folder"))
+        self._ingest_files(files, overrides, report, force, progress, limits, folders)
+        return report
+
+    def _ingest_files(
+        self,
+        files: list[_File],
+        overrides: dict[str, Any],
+        report: IngestReport,
+        force: bool,
+        progress: ProgressFn | None,
+        limits: Limits,
+        folders: list[Path],
+    ) -> None:
+        meta_key = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
+        existing = self._store.documents()
         jobs: list[_Job] = []
         seen_ids: set[str] = set()
-        for path, shown, root in files:
+        for file in files:
+            shown = file.shown
             try:
-                outcome = self._check(
-                    path, shown, root, overrides, meta_key, existing, force, limits
-                )
+                outcome = self._check(file, overrides, meta_key, existing, force, limits)
             except UnsupportedFormatError as exc:
                 report.skipped.append(shown)
                 report.warnings.append((shown, f"skipped: {exc}"))
+                self._note_source(file, overrides, "skipped", error=str(exc))
                 continue
             except KbaseError as exc:
                 report.failed.append((shown, str(exc)))
+                self._note_source(file, overrides, "failed", error=str(exc))
                 continue
             if isinstance(outcome, str):
                 report.unchanged.append(outcome)
                 seen_ids.add(outcome)
+                if shown not in self._sources():
+                    self._note_source(file, overrides, "indexed", doc_id=outcome)
             else:
                 seen_ids.add(outcome.doc_id)
                 jobs.append(outcome)
@@ -238,11 +318,14 @@ class KnowledgeBase:
             if status == "unsupported":
                 report.skipped.append(job.shown)
                 report.warnings.append((job.shown, f"skipped: {value}"))
+                self._note_source(job.file, overrides, "skipped", error=value)
                 continue
             if status != "ok":
                 report.failed.append((job.shown, value))
+                self._note_source(job.file, overrides, "failed", error=value)
                 continue
             doc, passages, warnings = value
+            self._note_source(job.file, overrides, "indexed", doc_id=doc.doc_id)
             for w in warnings:
                 report.warnings.append((job.shown, w))
             status = "updated" if doc.doc_id in existing else "added"
@@ -258,13 +341,11 @@ class KnowledgeBase:
             and not Path(d.source).exists()
         ]
         self._write(pending, report, remove=gone)
-        return report
+        self._save_sources()
 
     def _check(
         self,
-        path: Path,
-        shown: str,
-        root: Path | None,
+        file: _File,
         overrides: dict[str, Any],
         meta_key: str,
         existing: dict[str, Document],
@@ -273,6 +354,7 @@ class KnowledgeBase:
     ) -> str | _Job:
         """The cheap checks, in this process: a regular file inside its folder, within the size
         limit, readable, and changed since it was indexed. Returns the doc_id if unchanged."""
+        path, root = file.path, file.root
         if root is not None and path.is_symlink() and not _is_under(path, root):
             raise UnsupportedFormatError(
                 f"a link to {display_name(str(path.resolve()))}, outside the folder"
@@ -285,12 +367,13 @@ class KnowledgeBase:
                 digest = hashlib.file_digest(f, "sha256").hexdigest()
         except OSError as exc:
             raise ExtractionError(f"cannot read the file ({exc.strerror or exc})") from exc
-        doc_id = make_doc_id(path.stem, display_name(_source_key(path, overrides.get("url"))))
+        key = file.key or display_name(_source_key(path, overrides.get("url")))
+        doc_id = make_doc_id(path.stem, key)
         old = existing.get(doc_id)
-        key = meta_key + _sidecar_key(path)
-        if old and not force and old.sha256 == digest and old.meta_key == key:
+        meta = meta_key + _sidecar_key(path)
+        if old and not force and old.sha256 == digest and old.meta_key == meta:
             return doc_id
-        return _Job(path, shown, digest, doc_id, key, overrides, limits)
+        return _Job(dataclasses.replace(file, key=key), digest, doc_id, meta, overrides, limits)
 
     def _read(self, job: _Job) -> tuple[Document, list[Passage], list[str]]:
         """Read, segment and tag one file (in a worker process)."""
@@ -323,7 +406,7 @@ class KnowledgeBase:
             veivalg=document_tags([p.veivalg for p in passages]),
             themes=document_tags([p.themes for p in passages]),
             ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-            meta_key=job.key,
+            meta_key=job.meta,
         )
         return doc, passages, list(extracted.warnings)
 
@@ -363,6 +446,13 @@ class KnowledgeBase:
         remove = list(remove)
         if not pending and not remove:
             return
+        if remove:
+            gone = set(remove)
+            for shown, entry in list(self._sources().items()):
+                if entry.get("doc_id") in gone:
+                    del self._sources()[shown]
+            self._sources_changed = True
+        self._save_sources()  # before the commit: the list of sources is never behind it
         with self._store.writer() as w:
             for doc, passages, _ in pending:
                 self._store.add_document(w, doc, passages)
@@ -477,9 +567,85 @@ class KnowledgeBase:
     def remove(self, doc_id: str) -> Document:
         """Take a document and its passages out of the index."""
         doc = self.document(doc_id)
-        with self._store.writer() as w:
-            w.delete_by_term("doc_id", doc_id)
+        self._write([], IngestReport(), remove=[doc_id])
         return doc
+
+    # -- keeping the index sound -----------------------------------------------------------
+
+    def check(self) -> dict[str, Any]:
+        """Read every segment of the index and compare it with its sources manifest.
+
+        Returns counts and `problems` (damage: an unreadable segment, a document with other
+        than all its passages) and `notes` (sources not in the index, which an ingest mends).
+        """
+        result = self._store.check()
+        indexed = set(self._store.documents())
+        listed = {e.get("doc_id") for e in self._sources().values() if e["status"] == "indexed"}
+        notes = [f"{d}: indexed but not in {SOURCES_FILE}" for d in sorted(indexed - listed)]
+        notes += [f"{d}: in {SOURCES_FILE} but not indexed" for d in sorted(listed - indexed)]
+        failed = sum(1 for e in self._sources().values() if e["status"] == "failed")
+        return result | {"sources": len(self._sources()), "failed_sources": failed, "notes": notes}
+
+    @staticmethod
+    def rebuild(
+        path: str | os.PathLike[str] | None = None,
+        *,
+        limits: Limits | None = None,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Read every source listed in the index's sources manifest again into a new index,
+        then put it in the old one's place. Works when the old index cannot be opened; nothing
+        is deleted until the new index is complete."""
+        target = Path(path) if path is not None else default_index_path()
+        sources = read_sources(target)
+        if not sources:
+            raise IndexUnreadableError(
+                f"{target} has no {SOURCES_FILE} listing its sources, so it cannot be rebuilt; "
+                "ingest the documents again into a new index"
+            )
+        taxonomy = target / TAXONOMY_FILE
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.rebuild-", dir=target.parent))
+        report = IngestReport()
+        try:
+            with KnowledgeBase(fresh, taxonomy=taxonomy if taxonomy.is_file() else None) as kb:
+                groups: dict[str, list[_File]] = {}
+                for shown, entry in sources.items():
+                    overrides = {k: None for k in ("kommune", "doc_type", "title", "year", "url")}
+                    overrides |= entry.get("overrides") or {}
+                    file = _File(Path(entry["path"]), shown, key=entry.get("key"))
+                    groups.setdefault(json.dumps(overrides, sort_keys=True), []).append(file)
+                for raw, files in groups.items():
+                    kb._ingest_files(
+                        files,
+                        json.loads(raw),
+                        report,
+                        True,
+                        progress,
+                        limits or Limits.from_env(),
+                        [],
+                    )
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old)  # an empty folder is replaced
+        os.replace(fresh, target)
+        shutil.rmtree(old, ignore_errors=True)
+        return report
+
+
+def read_sources(index: Path) -> dict[str, dict[str, Any]]:
+    """The sources manifest of an index folder ({} if it has none)."""
+    try:
+        raw = (index / SOURCES_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise IndexUnreadableError(f"cannot read {index / SOURCES_FILE} ({exc})") from exc
+    try:
+        return dict(json.loads(raw)["sources"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexUnreadableError(f"{index / SOURCES_FILE} is damaged ({exc})") from exc
 
 
 def _is_under(path: Path, folder: Path) -> bool:

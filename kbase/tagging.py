@@ -57,6 +57,9 @@ class Tagger:
             for tag in (*taxonomy.veivalg, *taxonomy.themes)
         }
         self._match_cache: dict[tuple[str, str], bool] = {}
+        self._seen_tokens: list[_Token] | None = None  # the passage _may_match last saw
+        self._seen_stems: set[str] = set()
+        self._seen_text = ""
 
     def _tokens(self, text: str) -> list[_Token]:
         out = []
@@ -99,7 +102,18 @@ class Tagger:
             self._match_cache[key] = hit
         return hit
 
+    def _may_match(self, cue: _Token, tokens: list[_Token]) -> bool:
+        """A quick test that rules out most cues: a match needs the cue's stem among the
+        passage's stems, or its form inside one of the passage's words."""
+        if self._seen_tokens is not tokens:
+            self._seen_tokens = tokens
+            self._seen_stems = {t.stem for t in tokens}
+            self._seen_text = " ".join(t.surface for t in tokens)
+        return cue.stem in self._seen_stems or cue.surface in self._seen_text
+
     def _starts(self, cue: _Cue, tokens: list[_Token]) -> list[int]:
+        if not self._may_match(cue.tokens[0], tokens):
+            return []
         n = len(cue.tokens)
         return [
             i

@@ -147,3 +147,23 @@ def test_a_second_run_changes_nothing(run: dict) -> None:
     assert report["added"] == [] and report["updated"] == [] and report["removed"] == []
     indexed = sum(1 for want, _ in run["expect"].values() if want == "indexed")
     assert len(report["unchanged"]) == indexed
+
+
+def test_limits_refuse_with_the_limit_and_how_to_raise_it(run: dict, tmp_path: Path) -> None:
+    from kbase import Limits
+
+    folder = run["folder"]
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        slow = kb.ingest(folder / "tusen-sider.pdf", limits=Limits(timeout=2))
+        hungry = kb.ingest(folder / "oppblaast.pdf", limits=Limits(max_memory_mb=150))
+        big = kb.ingest(folder / "god-plan.pdf", limits=Limits(max_file_mb=0))
+        after = kb.ingest(folder / "god-notat.md", limits=Limits(timeout=2))
+    [(_, reason)] = slow.failed
+    assert reason == (
+        "took longer than the 2 s time limit for one file (raise it with --timeout or KBASE_TIMEOUT)"
+    )
+    [(_, reason)] = hungry.failed
+    assert "150 MB memory limit" in reason and "--max-memory" in reason
+    [(_, reason)] = big.failed
+    assert "over the 0 MB limit" in reason and "--max-file-size" in reason
+    assert len(after.added) == 1  # the batch and the index go on after a killed worker

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,44 @@ MANIFEST = "kbase.json"
 INDEX_NAME = "kbase"
 
 
+def fsync_path(path: Path) -> None:
+    """Flush a file or folder entry to disk (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush every file in a folder, then the folder itself."""
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False):
+            fsync_path(Path(entry.path))
+    fsync_path(folder)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a file's content all at once: a crash leaves the old or the new file."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temp, path)
+    fsync_path(path.parent)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """`write_atomic` for JSON (ASCII escapes, so names with invalid bytes survive)."""
+    write_atomic(path, json.dumps(data, indent=1) + "\n")
+
+
 class IndexStore:
     """One kbase index folder: a Whoosh index plus `kbase.json` (schema version, analyzer)."""
 
@@ -39,14 +79,30 @@ class IndexStore:
         if self.path.exists() and not self.path.is_dir():
             raise IndexUnreadableError(f"index path {self.path} is a file, not a folder")
         if not self.path.exists() or not any(self.path.iterdir()):
-            self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-            ix = whoosh_index.create_in(str(self.path), build_schema(), indexname=INDEX_NAME)
-            manifest.write_text(
-                json.dumps({"schema_version": SCHEMA_VERSION, "analyzer": fingerprint()}, indent=2)
-                + "\n",
-                encoding="utf-8",
+            self._create()
+        return self._open(manifest)
+
+    def _create(self) -> None:
+        """Build an empty index in a private sibling folder, then rename it into place, so a
+        crash never leaves a half-made index behind."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.new-", dir=self.path.parent))
+        try:
+            whoosh_index.create_in(str(temp), build_schema(), indexname=INDEX_NAME)
+            write_json_atomic(
+                temp / MANIFEST, {"schema_version": SCHEMA_VERSION, "analyzer": fingerprint()}
             )
-            return ix
+            sync_folder(temp)
+            temp.chmod(0o700)  # the index files are pickles: readable by their owner only
+            os.replace(temp, self.path)  # an empty folder is replaced; a full one refused
+            fsync_path(self.path.parent)
+        except OSError as exc:
+            shutil.rmtree(temp, ignore_errors=True)
+            if self.path.is_dir() and any(self.path.iterdir()):
+                return  # another process created it first
+            raise IndexUnreadableError(f"cannot create an index at {self.path} ({exc})") from exc
+
+    def _open(self, manifest: Path) -> whoosh_index.Index:
         if not manifest.is_file():
             raise IndexUnreadableError(
                 f"{self.path} is not a kbase index (no {MANIFEST}); choose an empty or new folder"
@@ -55,7 +111,10 @@ class IndexStore:
             info = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexUnreadableError(f"cannot read {manifest}: {exc}") from exc
-        rebuild = f"move {self.path} aside and ingest your documents again into a new index"
+        rebuild = (
+            f"run `kbase --index {self.path} rebuild` to read its sources again "
+            "(it never deletes anything until the new index is complete)"
+        )
         if info.get("schema_version") != SCHEMA_VERSION or info.get("analyzer") != fingerprint():
             raise IndexUnreadableError(
                 f"the index at {self.path} was built by another kbase version; {rebuild}"
@@ -86,6 +145,7 @@ class IndexStore:
             raise
         else:
             w.commit()
+            sync_folder(self.path)  # segments and table of contents on disk before we go on
         finally:
             self._invalidate()
 
@@ -127,6 +187,47 @@ class IndexStore:
             doc_id=doc.doc_id,
             doc_json=json.dumps(doc.to_dict() | {"meta_key": doc.meta_key}, ensure_ascii=False),
         )
+
+    # -- checking --------------------------------------------------------------------------
+
+    def check(self) -> dict[str, Any]:
+        """Read every segment (stored fields and every posting list) and check that each
+        document has exactly the passages its record counts. Returns counts and problems."""
+        problems: list[str] = []
+        passages: dict[str, int] = {}
+        records: dict[str, int] = {}
+        segments = 0
+        postings = 0
+        with self.ix.reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                segments += 1
+                try:
+                    for docnum in leaf.all_doc_ids():
+                        stored = leaf.stored_fields(docnum)
+                        doc_id = stored.get("doc_id", "")
+                        if stored.get("kind") == "document":
+                            records[doc_id] = json.loads(stored["doc_json"])["passages"]
+                        else:
+                            passages[doc_id] = passages.get(doc_id, 0) + 1
+                    for field in leaf.indexed_field_names():
+                        for term in leaf.lexicon(field):
+                            postings += len(list(leaf.postings(field, term).all_ids()))
+                except Exception as exc:  # any failure to read is damage to report
+                    problems.append(f"segment {segments} cannot be read ({exc})")
+        for doc_id, count in records.items():
+            if passages.get(doc_id, 0) != count:
+                problems.append(
+                    f"{doc_id}: {passages.get(doc_id, 0)} passages stored, {count} expected"
+                )
+        for doc_id in passages.keys() - records.keys():
+            problems.append(f"{doc_id}: passages without a document record")
+        return {
+            "segments": segments,
+            "documents": len(records),
+            "passages": sum(passages.values()),
+            "postings": postings,
+            "problems": problems,
+        }
 
     # -- reading ---------------------------------------------------------------------------
 

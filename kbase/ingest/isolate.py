@@ -78,31 +78,59 @@ def _address_space() -> int:
         return 0
 
 
-def _child(
-    fn: Callable[[T], R], job: T, conn: connection.Connection, limits: Limits
+JOBS_PER_WORKER = 100  # a worker is replaced after this many files, so no leak can build up
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """True if the error, or one it wraps, is running out of memory (zlib says so in words)."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, MemoryError) or "unable to allocate" in str(e).lower():
+            return True
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
+    return False
+
+
+def _outcome(fn: Callable[[T], R], job: T, limits: Limits) -> tuple[str, Any]:
+    try:
+        return ("ok", fn(job))
+    except UnsupportedFormatError as exc:
+        return ("unsupported", str(exc))
+    except RecursionError:
+        return ("error", "too deeply nested to read (the reader ran out of stack)")
+    except Exception as exc:  # a library's bug on one file must not stop the batch
+        if _out_of_memory(exc):
+            return ("error", memory_message(limits))
+        if isinstance(exc, KbaseError):
+            return ("error", str(exc))
+        return ("error", f"could not be read ({type(exc).__name__}: {exc})")
+
+
+def _worker(
+    fn: Callable[[T], R], jobs: list[T], conn: connection.Connection, limits: Limits
 ) -> None:  # pragma: no cover - runs in the forked worker; its outcomes are tested end to end
+    """Read the jobs the parent names, one at a time, until it sends None."""
     import resource
 
     base = _address_space()
     if base:
         cap = base + limits.max_memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    try:
-        outcome: tuple[str, Any] = ("ok", fn(job))
-    except UnsupportedFormatError as exc:
-        outcome = ("unsupported", str(exc))
-    except KbaseError as exc:
-        outcome = ("error", str(exc))
-    except MemoryError:
-        outcome = ("error", memory_message(limits))
-    except RecursionError:
-        outcome = ("error", "too deeply nested to read (the reader ran out of stack)")
-    except Exception as exc:  # a library's bug on one file must not stop the batch
-        outcome = ("error", f"could not be read ({type(exc).__name__}: {exc})")
-    try:
-        conn.send(outcome)
-    except MemoryError:
-        conn.send(("error", memory_message(limits)))
+    while True:
+        i = conn.recv()
+        if i is None:
+            break
+        outcome = _outcome(fn, jobs[i], limits)
+        try:
+            conn.send(outcome)
+        except MemoryError:
+            conn.send(("error", memory_message(limits)))
     conn.close()
 
 
@@ -122,89 +150,114 @@ def timeout_message(limits: Limits) -> str:
     )
 
 
-def _in_process(fn: Callable[[T], R], job: T) -> tuple[str, Any]:
-    try:
-        return ("ok", fn(job))
-    except UnsupportedFormatError as exc:
-        return ("unsupported", str(exc))
-    except KbaseError as exc:
-        return ("error", str(exc))
-    except RecursionError:
-        return ("error", "too deeply nested to read (the reader ran out of stack)")
-    except Exception as exc:  # a library's bug on one file must not stop the batch
-        return ("error", f"could not be read ({type(exc).__name__}: {exc})")
-
-
 def run_isolated(
     fn: Callable[[T], R], jobs: list[T], limits: Limits
 ) -> Iterator[tuple[int, str, Any]]:
-    """Run `fn` on each job in a forked worker; yield (job index, status, value) in job order.
+    """Run `fn` on each job in forked workers; yield (job index, status, value) in job order.
 
     status is "ok" (value: what fn returned), "unsupported" or "error" (value: the reason).
+    A worker that runs out of time is killed and replaced; the batch goes on.
     """
     if not jobs:
         return
     if not can_isolate():
         for i, job in enumerate(jobs):
-            yield (i, *_in_process(fn, job))
+            yield (i, *_outcome(fn, job, limits))
         return
-    ctx = get_context("fork")
-    width = limits.worker_count(len(jobs))
-    running: dict[Any, tuple[int, Any, Any, float]] = {}  # sentinel -> (i, proc, conn, start)
-    done: dict[int, tuple[str, Any]] = {}
+    pool = _Pool(fn, jobs, limits)
     try:
-        yield from _schedule(ctx, fn, jobs, limits, width, running, done)
+        yield from pool.run()
     finally:  # the caller stopped early or raised: no worker outlives the batch
-        for _, proc, conn, _ in running.values():
-            proc.kill()
-            proc.join(5)
-            conn.close()
+        pool.stop()
 
 
-def _schedule(
-    ctx: Any,
-    fn: Callable[[T], R],
-    jobs: list[T],
-    limits: Limits,
-    width: int,
-    running: dict[Any, tuple[int, Any, Any, float]],
-    done: dict[int, tuple[str, Any]],
-) -> Iterator[tuple[int, str, Any]]:
-    next_job = 0
-    next_out = 0
-    while next_out < len(jobs):
-        while next_job < len(jobs) and len(running) < width:
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(fn, jobs[next_job], send, limits), daemon=True)
-            proc.start()
-            send.close()
-            running[recv] = (next_job, proc, recv, time.monotonic())
-            next_job += 1
-        if running:
-            now = time.monotonic()
-            wait_for = min(start + limits.timeout for _, _, _, start in running.values()) - now
-            ready = connection.wait(list(running), timeout=max(0.0, wait_for))
-            for conn in ready:
-                i, proc, _, _ = running.pop(conn)
-                try:
-                    done[i] = conn.recv()
-                except (EOFError, OSError):
-                    proc.join(5)
-                    done[i] = ("error", _death_reason(proc.exitcode, limits))
-                conn.close()
-                proc.join(5)
-            now = time.monotonic()
-            for conn, (i, proc, _, start) in list(running.items()):
-                if now - start >= limits.timeout:
-                    proc.kill()
-                    proc.join(5)
-                    conn.close()
-                    del running[conn]
-                    done[i] = ("error", timeout_message(limits))
-        while next_out in done:
-            status, value = done.pop(next_out)
-            yield next_out, status, value
-            next_out += 1
+class _Worker:
+    def __init__(self, ctx: Any, fn: Callable[..., Any], jobs: list[Any], limits: Limits) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(fn, jobs, child, limits), daemon=True)
+        self.proc.start()
+        child.close()
+        self.job: int | None = None
+        self.started = 0.0
+        self.served = 0
+
+    def give(self, i: int) -> None:
+        self.conn.send(i)
+        self.job, self.started, self.served = i, time.monotonic(), self.served + 1
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def retire(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+        self.conn.close()
+
+
+class _Pool:
+    """Long-lived forked workers, each reading one file at a time."""
+
+    def __init__(self, fn: Callable[..., Any], jobs: list[Any], limits: Limits) -> None:
+        self.ctx = get_context("fork")
+        self.fn, self.jobs, self.limits = fn, jobs, limits
+        self.workers = [self._spawn() for _ in range(limits.worker_count(len(jobs)))]
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.ctx, self.fn, self.jobs, self.limits)
+
+    def run(self) -> Iterator[tuple[int, str, Any]]:
+        done: dict[int, tuple[str, Any]] = {}
+        next_job = next_out = 0
+        total = len(self.jobs)
+        while next_out < total:
+            for k, w in enumerate(self.workers):
+                if w.job is None and next_job < total:
+                    if w.served >= JOBS_PER_WORKER:
+                        w.retire()
+                        w = self.workers[k] = self._spawn()
+                    w.give(next_job)
+                    next_job += 1
+            busy = [w for w in self.workers if w.job is not None]
+            deadline = min(w.started for w in busy) + self.limits.timeout
+            ready = connection.wait(
+                [w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic())
+            )
+            for k, w in enumerate(self.workers):
+                if w.job is None:
+                    continue
+                if w.conn in ready:
+                    try:
+                        done[w.job] = w.conn.recv()
+                        w.job = None
+                        continue
+                    except (EOFError, OSError):
+                        w.proc.join(5)
+                        done[w.job] = ("error", _death_reason(w.proc.exitcode, self.limits))
+                elif time.monotonic() - w.started >= self.limits.timeout:
+                    done[w.job] = ("error", timeout_message(self.limits))
+                else:
+                    continue
+                w.kill()  # dead or out of time: replaced by a fresh worker
+                self.workers[k] = self._spawn()
+            while next_out in done:
+                status, value = done.pop(next_out)
+                yield next_out, status, value
+                next_out += 1
+
+    def stop(self) -> None:
+        for w in self.workers:
+            if w.job is None:
+                w.retire()
+            else:
+                w.kill()
 
 
 def _death_reason(exitcode: int | None, limits: Limits) -> str:
