@@ -495,4 +495,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
 def main() -> None:
     """Entry point of the `kbase` console script."""
+    if not sys.warnoptions:  # libraries' warnings are not the user's business (-W shows them)
+        import warnings
+
+        warnings.simplefilter("ignore")
     cli(prog_name="kbase")

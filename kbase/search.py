@@ -20,6 +20,7 @@ from .errors import QuerySyntaxError
 from .index.store import IndexStore
 from .model import Hit, SearchResults
 
+UNTYPABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
 SEARCH_FIELDS = ["title", "heading", "path", "text", "parts"]
 SYNONYM_BOOST = 0.5  # a synonym ranks below the word actually typed
 FACETS = {
@@ -430,7 +431,9 @@ def run_search(
         doc_type=doc_type,
         years=parse_years(year),
     )
-    text = split_filters(query or "", filters)
+    # a lone surrogate (bytes that were not UTF-8) or a control character is never a word
+    query = UNTYPABLE.sub(" ", query or "")
+    text = split_filters(query, filters)
     if known_tags:
         for kind, wanted in (("veivalg", filters.veivalg), ("themes", filters.themes)):
             for slug in wanted:

@@ -40,6 +40,7 @@ def test_cli_sits_on_the_facade_only() -> None:
         "os",
         "re",
         "sys",
+        "warnings",
         "collections",
         "typing",
         "click",

@@ -249,9 +249,11 @@ class IndexStore:
             self._docs = None
         return self._searcher
 
-    def documents(self) -> dict[str, Document]:
-        """Every indexed document by id."""
-        s = self.searcher()
+    def documents(self, fresh: bool = False) -> dict[str, Document]:
+        """Every indexed document by id, as the searcher in use sees them; `fresh`: first see
+        what other processes committed. (Only a fresh read replaces the searcher, which a
+        search running now may still hold.)"""
+        s = self.searcher() if fresh or self._searcher is None else self._searcher
         if self._docs is None:
             docs = {}
             for stored in s.documents(kind="document"):

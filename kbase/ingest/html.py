@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings as pywarnings
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -190,7 +191,9 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
 def extract_html(data: bytes, name: str) -> Extracted:
     """Extract the main content of a web page as blocks, with title, date and site name."""
     text, warnings = decode_bytes(data, name, declared_charset(data))
-    soup = BeautifulSoup(text, "lxml")
+    with pywarnings.catch_warnings():  # bs4 warns about XML-looking pages; we read them anyway
+        pywarnings.simplefilter("ignore")
+        soup = BeautifulSoup(text, "lxml")
     title = _meta(soup, "og:title")
     site = _meta(soup, "og:site_name", "author", "dcterms.publisher", "DC.publisher")
     date = _meta(

@@ -112,18 +112,43 @@ def _outcome(fn: Callable[[T], R], job: T, limits: Limits) -> tuple[str, Any]:
         return ("error", f"could not be read ({type(exc).__name__}: {exc})")
 
 
+def _die_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this worker when kbase dies (even by SIGKILL), so no orphan
+    goes on reading a file or holds the terminal's pipes open."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 def _worker(
-    fn: Callable[[T], R], jobs: list[T], conn: connection.Connection, limits: Limits
+    fn: Callable[[T], R],
+    jobs: list[T],
+    conn: connection.Connection,
+    limits: Limits,
+    parent: int,
+    others: list[connection.Connection],
 ) -> None:  # pragma: no cover - runs in the forked worker; its outcomes are tested end to end
-    """Read the jobs the parent names, one at a time, until it sends None."""
+    """Read the jobs the parent names, one at a time, until it sends None or goes away."""
     import resource
 
+    _die_with_parent(parent)
+    for other in others:  # the parent's ends of the other workers' pipes
+        other.close()
     base = _address_space()
     if base:
         cap = base + limits.max_memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     while True:
-        i = conn.recv()
+        try:
+            i = conn.recv()
+        except (EOFError, OSError):
+            break
         if i is None:
             break
         outcome = _outcome(fn, jobs[i], limits)
@@ -172,9 +197,12 @@ def run_isolated(
 
 
 class _Worker:
-    def __init__(self, ctx: Any, fn: Callable[..., Any], jobs: list[Any], limits: Limits) -> None:
+    def __init__(
+        self, ctx: Any, fn: Callable[..., Any], jobs: list[Any], limits: Limits, others: list[Any]
+    ) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker, args=(fn, jobs, child, limits), daemon=True)
+        args = (fn, jobs, child, limits, os.getpid(), others)
+        self.proc = ctx.Process(target=_worker, args=args, daemon=True)
         self.proc.start()
         child.close()
         self.job: int | None = None
@@ -208,10 +236,13 @@ class _Pool:
     def __init__(self, fn: Callable[..., Any], jobs: list[Any], limits: Limits) -> None:
         self.ctx = get_context("fork")
         self.fn, self.jobs, self.limits = fn, jobs, limits
-        self.workers = [self._spawn() for _ in range(limits.worker_count(len(jobs)))]
+        self.workers: list[_Worker] = []
+        for _ in range(limits.worker_count(len(jobs))):
+            self.workers.append(self._spawn())
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.ctx, self.fn, self.jobs, self.limits)
+        others = [w.conn for w in self.workers if not w.conn.closed]
+        return _Worker(self.ctx, self.fn, self.jobs, self.limits, others)
 
     def run(self) -> Iterator[tuple[int, str, Any]]:
         done: dict[int, tuple[str, Any]] = {}

@@ -1,0 +1,216 @@
+"""Crash safety and concurrent use: `kbase ingest` killed at random moments, two writers at
+once, searches during an ingest, `kbase check` and `kbase rebuild`."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kbase import IndexBusyError, KnowledgeBase
+
+SENTENCES = [
+    "Kommunen skal styrke hjemmetjenesten i alle soner.",
+    "Pårørende skal få bedre avlastning og en fast kontaktperson.",
+    "Hverdagsrehabilitering gis til alle som søker om hjemmetjenester.",
+    "Det skal bygges flere heldøgns bemannede omsorgsboliger.",
+    "Velferdsteknologi skal bli en del av ordinær drift.",
+    "Frivilligsentralen får økt tilskudd til seniorvenner.",
+    "Legevakten samarbeider med sykehuset om trygge overganger.",
+    "Demensomsorgen får en egen avdeling i det nye helsehuset.",
+]
+
+
+def write_version(folder: Path, version: str, count: int = 100) -> None:
+    """`count` plan documents; version B rewrites every second one."""
+    rng = random.Random(count)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        parts = [" ".join(rng.sample(SENTENCES, 4)) for _ in range(6)]
+        if version == "B" and i % 2 == 0:
+            parts = [f"Revidert utgave {i}.", *reversed(parts)]
+        body = "\n\n".join(f"## Del {k}\n\n{p}" for k, p in enumerate(parts))
+        (folder / f"plan-{i:03}.md").write_text(f"# Plan {i}\n\n{body}\n", encoding="utf-8")
+
+
+def snapshot(index: Path) -> dict[str, tuple[str, ...]]:
+    """doc_id -> the texts of its passages, in order."""
+    with KnowledgeBase(index) as kb:
+        return {d.doc_id: tuple(p.text for p in kb.passages(d.doc_id)) for d in kb.documents()}
+
+
+def kbase(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kbase", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("crash")
+    folder = base / "planer"
+    refs = {}
+    for version in ("A", "B"):
+        write_version(folder, version)
+        with KnowledgeBase(base / f"ref-{version}") as kb:
+            assert len(kb.ingest(folder).added) == 100
+        refs[version] = snapshot(base / f"ref-{version}")
+    assert refs["A"].keys() == refs["B"].keys()
+    assert sum(refs["A"][d] != refs["B"][d] for d in refs["A"]) == 50
+    return {"base": base, "folder": folder, "refs": refs}
+
+
+def test_sigkill_at_31_moments_leaves_old_or_new_documents_never_half(versions: dict) -> None:
+    folder, refs = versions["folder"], versions["refs"]
+    index = versions["base"] / "killed"
+    start = time.monotonic()  # how long one whole ingest takes here, to kill within it
+    kbase("--index", str(versions["base"] / "timed"), "ingest", str(folder)).communicate()
+    whole = time.monotonic() - start
+    rng = random.Random(31)
+    scale = 0.55 * whole  # a changed round reads only half the files
+    killed_mid_run = rounds = 0
+    while killed_mid_run < 31 and rounds < 90:
+        version = "AB"[rounds % 2]
+        rounds += 1
+        write_version(folder, version)
+        proc = kbase("--index", str(index), "ingest", str(folder))
+        time.sleep(rng.uniform(0.02, 1.0) * scale)
+        if proc.poll() is None:
+            killed_mid_run += 1
+            proc.send_signal(signal.SIGKILL)
+        else:
+            scale *= 0.8  # it finished first: aim earlier next time
+        proc.communicate(timeout=60)
+        if not index.exists():
+            continue  # killed before the index was created: nothing to check
+        state = snapshot(index)  # opens: never damaged
+        for doc_id, texts in state.items():
+            assert texts in (refs["A"][doc_id], refs["B"][doc_id]), (rounds, doc_id)
+        with KnowledgeBase(index) as kb:
+            result = kb.check()
+            assert result["problems"] == [], (rounds, result["problems"])
+            if state:
+                assert kb.search("hjemmetjenesten").total > 0
+    assert killed_mid_run == 31  # killed during 31 ingests, not after them
+    # an uninterrupted run afterwards brings every document to the files' state
+    proc = kbase("--index", str(index), "ingest", str(folder))
+    proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    assert snapshot(index) == refs[version]
+
+
+def test_two_writers_at_once_both_land(tmp_path: Path) -> None:
+    one, two = tmp_path / "en", tmp_path / "to"
+    write_version(one, "A", 60)
+    write_version(two, "B", 60)  # other folders, so other document ids
+    index = tmp_path / "ix"
+    procs = [kbase("--index", str(index), "ingest", str(f)) for f in (one, two)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert all("60 added" in out for out, _ in outs)
+    with KnowledgeBase(index) as kb:
+        assert len(kb.documents()) == 120
+        assert kb.check()["problems"] == []
+
+
+def test_a_writer_that_waits_too_long_says_the_index_is_busy(tmp_path: Path) -> None:
+    write_version(tmp_path / "planer", "A", 3)
+    index = tmp_path / "ix"
+    with KnowledgeBase(index) as kb:
+        with kb._store.writer():  # hold the write lock as another ingest would
+            proc = kbase(
+                "--index",
+                str(index),
+                "ingest",
+                str(tmp_path / "planer"),
+                env={"KBASE_LOCK_TIMEOUT": "1"},
+            )
+            _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1
+        assert err.count("\n") == 1 and "is busy" in err and "Traceback" not in err
+        with pytest.raises(IndexBusyError):
+            with KnowledgeBase(index, lock_timeout=0.2) as other, kb._store.writer():
+                other.ingest(tmp_path / "planer")
+        assert kb.ingest(tmp_path / "planer").added  # the lock was released
+
+
+def test_searches_keep_working_during_an_ingest(versions: dict, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    write_version(tmp_path / "planer", "A", 100)
+    with KnowledgeBase(index) as kb:
+        kb.ingest(tmp_path / "planer" / "plan-000.md")
+        proc = kbase("--index", str(index), "ingest", str(tmp_path / "planer"))
+        answers = []
+        while proc.poll() is None:
+            answers.append(kb.search("avlastning").total)
+        proc.communicate(timeout=60)
+        assert proc.returncode == 0 and len(answers) >= 3
+        assert answers[0] >= 1 and answers == sorted(answers)  # never fewer, never an error
+        assert kb.search("avlastning").total > answers[0]
+
+
+def test_index_folder_is_private(tmp_path: Path) -> None:
+    with KnowledgeBase(tmp_path / "ix"):
+        pass
+    assert stat.S_IMODE((tmp_path / "ix").stat().st_mode) == 0o700
+
+
+def test_check_finds_damage_and_rebuild_mends_it(tmp_path: Path) -> None:
+    folder = tmp_path / "planer"
+    write_version(folder, "A", 5)
+    (folder / "tom.md").write_text("", encoding="utf-8")
+    index = tmp_path / "ix"
+    with KnowledgeBase(index) as kb:
+        kb.ingest(folder)
+        before = {d.doc_id: d.passages for d in kb.documents()}
+    sources = json.loads((index / "sources.json").read_text(encoding="utf-8"))["sources"]
+    assert {e["status"] for e in sources.values()} == {"indexed", "skipped"}
+    for segment in index.glob("*.seg"):
+        segment.write_bytes(b"\0" * segment.stat().st_size)  # a disk that lost the data
+    for toc in index.glob("_kbase_*.toc"):
+        toc.unlink()
+    proc = kbase("--index", str(index), "search", "avlastning")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "kbase --index" in err and "rebuild" in err
+    assert (index / "kbase.json").exists()  # refused, never recreated empty
+    proc = kbase("--index", str(index), "rebuild")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "5 added" in out
+    with KnowledgeBase(index) as kb:
+        assert {d.doc_id: d.passages for d in kb.documents()} == before
+        assert kb.check()["problems"] == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ix.")]
+
+
+def test_a_background_thread_cannot_leave_a_writer_open(tmp_path: Path) -> None:
+    """A writer is committed or cancelled even when the code inside it raises."""
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        errors = []
+
+        def fail() -> None:
+            try:
+                with kb._store.writer():
+                    raise RuntimeError("boom")
+            except RuntimeError as exc:
+                errors.append(exc)
+
+        t = threading.Thread(target=fail)
+        t.start()
+        t.join()
+        assert errors
+        write_version(tmp_path / "planer", "A", 2)
+        assert len(kb.ingest(tmp_path / "planer").added) == 2
