@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import lru_cache
 
 from whoosh.analysis import (
     Analyzer,
@@ -61,6 +63,7 @@ def er_noun(word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=200_000)
 def stem_no(word: str) -> str:
     """The Norwegian snowball stem, except for the protected forms above, and with the
     definite plural of "-er" nouns stemmed like the indefinite one (brukerne ~ brukere)."""
@@ -182,3 +185,18 @@ def fingerprint() -> str:
     parts = [t.text for t in parts_analyzer()(probe)]
     raw = ANALYZER_VERSION + "|" + " ".join(terms) + "|" + " ".join(parts)
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]
+
+
+CONTACT = re.compile(
+    r"\b(?:tlf|telefon|mobil|e-post|epost|sentralbord)\b|@|\b\d{3} ?\d{2} ?\d{3}\b", re.IGNORECASE
+)
+
+
+def content_weight(text: str) -> float:
+    """Below 1 for contact lines and very short passages, so they never crowd out content."""
+    weight = 1.0
+    if CONTACT.search(text):
+        weight *= 0.5
+    if len(text.split()) < 6:
+        weight *= 0.6
+    return weight

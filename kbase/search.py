@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ from .index.store import IndexStore
 from .model import Hit, SearchResults
 
 UNTYPABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
+BY_DOCUMENT_HITS = 5000  # passages read to find the best one of each document
 SEARCH_FIELDS = ["title", "heading", "path", "text", "parts"]
 SYNONYM_BOOST = 0.5  # a synonym ranks below the word actually typed
 FACETS = {
@@ -139,23 +141,103 @@ def _term_key(term: tuple[str, Any]) -> tuple[str, str]:
     return field, text.decode("utf-8") if isinstance(text, bytes) else str(text)
 
 
-CONTACT = re.compile(
-    r"\b(?:tlf|telefon|mobil|e-post|epost|sentralbord)\b|@|\b\d{3} ?\d{2} ?\d{3}\b", re.IGNORECASE
-)
+class _SearcherCache:
+    """What every search on one searcher needs and no search changes: filter sets and each
+    passage's facet values (veivalg, themes, kommune, type, year)."""
+
+    def __init__(self) -> None:
+        self.docsets: dict[str, set[int]] = {}
+        self.values: dict[str, dict[int, list[str]]] | None = None
+        self._weights: _Column | None = None
+
+    def weights(self, s: Searcher) -> _Column:
+        """Each passage's content weight in percent."""
+        if self._weights is None:
+            self._weights = _Column(s, "weight", 100)
+        return self._weights
+
+    def docset(self, s: Searcher, q: Query) -> set[int]:
+        """The passages a filter lets through (a set: Whoosh takes it as a filter as is)."""
+        key = repr(q)
+        found = self.docsets.get(key)
+        if found is None:
+            if len(self.docsets) > 64:
+                self.docsets.clear()
+            found = self.docsets[key] = set(s.docs_for_query(q))
+        return found
+
+    def facet_counts(self, s: Searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
+        if self.values is None:
+            self.values = {name: {} for name in FACETS}
+            reader = s.reader()
+            for name, fname in FACETS.items():
+                if fname == "year":
+                    continue  # numeric terms come in several precisions; read below
+                per_doc = self.values[name]
+                for term in reader.lexicon(fname):
+                    text = term.decode() if isinstance(term, bytes) else str(term)
+                    for docnum in s.docs_for_query(Term(fname, text)):
+                        per_doc.setdefault(docnum, []).append(text)
+            years = _Column(s, "year", 0)
+            per_year = self.values["year"]
+            for docnum in s.docs_for_query(Term("kind", "passage")):
+                y = years[docnum]
+                if y and y < 10_000:  # an unset year reads as the column's default
+                    per_year[docnum] = [str(y)]
+        out: dict[str, dict[str, int]] = {}
+        for name in FACETS:
+            per_doc = self.values[name]
+            counts: dict[str, int] = {}
+            for d in docnums:
+                for v in per_doc.get(d, ()):
+                    if v:
+                        counts[v] = counts.get(v, 0) + 1
+            out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return out
 
 
-def content_weight(text: str) -> float:
-    """Below 1 for contact lines and very short passages, so they never crowd out content."""
-    weight = 1.0
-    if CONTACT.search(text):
-        weight *= 0.5
-    if len(text.split()) < 6:
-        weight *= 0.6
-    return weight
+_CACHES: dict[int, tuple[Searcher, _SearcherCache]] = {}
 
 
-def _rank_key(hit: WhooshHit) -> float:
-    return (hit.score or 0.0) * content_weight(hit.get("text", ""))
+def _cache(s: Searcher) -> _SearcherCache:
+    """The cache of this searcher (a new searcher, after a commit, gets a new one)."""
+    held = _CACHES.get(id(s))
+    if held is None or held[0] is not s:
+        _CACHES.clear()  # one searcher per index is in use at a time
+        held = _CACHES[id(s)] = (s, _SearcherCache())
+    return held[1]
+
+
+class _Column:
+    """A numeric column read per segment (no stored fields are read). Per segment, because
+    Whoosh's multi-segment column reader fails on segments written without the column."""
+
+    def __init__(self, s: Searcher, name: str, default: int) -> None:
+        self.default = default
+        self.offsets: list[int] = []
+        self.columns: list[Any] = []
+        for leaf, offset in s.reader().leaf_readers():
+            self.offsets.append(offset)
+            has = leaf.has_column(name) if hasattr(leaf, "has_column") else False
+            self.columns.append(leaf.column_reader(name) if has else None)
+
+    def __getitem__(self, docnum: int) -> int:
+        i = max(0, bisect_right(self.offsets, docnum) - 1)
+        column = self.columns[i]
+        if column is None:
+            return self.default
+        try:
+            return column[docnum - self.offsets[i]] or self.default
+        except IndexError:
+            return self.default
+
+
+def _weights(s: Searcher) -> _Column:
+    return _cache(s).weights(s)
+
+
+def _rank_key(hit: WhooshHit, weights: _Column) -> float:
+    return (hit.score or 0.0) * weights[hit.docnum] / 100
 
 
 def _coverage(hit: WhooshHit, groups: list[set[tuple[str, str]]]) -> int:
@@ -447,49 +529,50 @@ def run_search(
     strict, relaxed, terms = build_query(store, text)
     s = store.searcher()
     flt = filters.query()
-    facets = {
-        name: sorting.FieldFacet(fname, allow_overlap=name in ("veivalg", "themes"))
-        for name, fname in FACETS.items()
-    }
-    if by_document:
-        facets["_docs"] = sorting.FieldFacet("doc_id")
-    want = max(1, offset + limit) if not by_document else None
-    # the strict query ranks first; the relaxed one supplies the total, facets and the rest
+    cache = _cache(s)
+    flt = cache.docset(s, flt)  # the filter as a set of passages, computed once per searcher
+    facets = {"_docs": sorting.FieldFacet("doc_id")} if by_document else None
+    want = max(1, offset + limit)
+    weights = _weights(s)
+    groups = word_groups(strict)
+    ordered: list[WhooshHit] = []
+    if not flt:  # nothing passes the filters (Whoosh would read an empty set as no filter)
+        relaxed = strict = NullQuery
+    if relaxed is not strict:  # all the typed words: these rank first
+        found = s.search(strict, filter=flt, limit=None if by_document else want)
+        ordered = sorted(found, key=lambda h: _rank_key(h, weights), reverse=True)
+    # the relaxed query supplies the total, the facets and, when the page is not yet full,
+    # the partial matches; the hits' stored fields are read for the page only
+    need_rest = by_document or len(ordered) < want
     loose = s.search(
         relaxed,
         filter=flt,
-        limit=None if want is None else max(2 * want, 200),
+        limit=(BY_DOCUMENT_HITS if by_document else max(2 * want, 200)) if need_rest else 1,
         groupedby=facets,
         maptype=sorting.Count,
-        terms=True,
+        terms=need_rest and len(groups) > 1,
     )
-    ordered: list[WhooshHit] = []
-    seen: set[int] = set()
-    if relaxed is not strict:
-        for hit in sorted(s.search(strict, filter=flt, limit=want), key=_rank_key, reverse=True):
-            ordered.append(hit)
-            seen.add(hit.docnum)
-    # partial matches: more of the typed words first, then by score ("a question typed as a
-    # sentence still finds its answer": the passage with two of its words beats one word thrice)
-    groups = word_groups(strict)
-    rest = [hit for hit in loose if hit.docnum not in seen]
-    rest.sort(key=lambda h: (-_coverage(h, groups) if len(groups) > 1 else 0, -_rank_key(h)))
-    ordered.extend(rest)
-    total = len(loose)
-    facet_counts = {
-        name: {
-            str(k): v
-            for k, v in sorted(loose.groups(name).items(), key=lambda kv: (-kv[1], str(kv[0])))
-            if k not in ("", None, b"")
-        }
-        for name in FACETS
-    }
+    if need_rest:
+        seen = {hit.docnum for hit in ordered}
+        rest = [hit for hit in loose if hit.docnum not in seen]
+        # more of the typed words first, then by score ("a question typed as a sentence still
+        # finds its answer": the passage with two of its words beats one word thrice)
+        rest.sort(
+            key=lambda h: (
+                -_coverage(h, groups) if len(groups) > 1 else 0,
+                -_rank_key(h, weights),
+            )
+        )
+        ordered.extend(rest)
+    matched = [d for d in s.docs_for_query(relaxed) if d in flt] if flt else []
+    total = len(matched)
+    facet_counts = cache.facet_counts(s, matched)
     if by_document:
-        groups: dict[str, WhooshHit] = {}
+        firsts: dict[str, WhooshHit] = {}
         for hit in ordered:
-            groups.setdefault(hit["doc_id"], hit)
-        ordered = list(groups.values())
-        total = len(groups)
+            firsts.setdefault(hit["doc_id"], hit)
+        ordered = list(firsts.values())
+        total = len(loose.groups("_docs"))
     page = ordered[offset : offset + limit]
     docs = store.documents()
     hits = []

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import norwegian_analyzer, parts_analyzer, word_analyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def build_schema() -> Schema:
@@ -31,6 +31,9 @@ def build_schema() -> Schema:
         words=TEXT(analyzer=word_analyzer(), phrase=True),
         page=NUMERIC(stored=True),
         order=NUMERIC(stored=True, sortable=True),
+        # in percent: below 100 for contact lines and very short passages; a column, so
+        # ranking reads it without loading stored fields
+        weight=NUMERIC(sortable=True),
         kommune=ID(stored=True, sortable=True),
         kommune_key=ID,
         doc_type=ID(stored=True, sortable=True),

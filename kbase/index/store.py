@@ -17,7 +17,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from ..analysis import fingerprint
+from ..analysis import content_weight, fingerprint
 from ..errors import IndexBusyError, IndexUnreadableError
 from ..model import Document, Passage
 from .schema import SCHEMA_VERSION, build_schema
@@ -174,6 +174,7 @@ class IndexStore:
                 words=f"{p.section}\n{p.text}",
                 parts=f"{p.section}\n{p.text}",
                 order=p.order,
+                weight=round(100 * content_weight(p.text)),
                 veivalg=",".join(p.veivalg),
                 themes=",".join(p.themes),
                 tag_evidence=json.dumps(p.tag_evidence, ensure_ascii=False),

@@ -1,0 +1,242 @@
+"""Ingest speed and memory, end to end (extract -> passages -> tags -> index), against
+pdftotext and pdfplumber's bare extract_text on the same files, measured in the same run.
+
+Run: python bench/ingest.py [--pages 160] [--big 500] [--folder 200]
+Needs poppler's pdftotext for the reference (apt-get install poppler-utils) and GNU time
+(/usr/bin/time); LibreOffice, if present, exports the deck to PDF. Data is generated
+with fixed seeds: a dense text PDF, a 40-slide deck, a long PDF for memory, and a folder of
+mixed documents for sequential against parallel ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WORDS = (
+    "kommunen skal styrke hjemmetjenesten og hverdagsrehabilitering for eldre innbyggere med "
+    "behov for tjenester pårørende avlastning demens omsorgsboliger heldøgns omsorg "
+    "velferdsteknologi digitalt tilsyn legevakt koordinerende enhet frivillighet seniorsenter "
+    "rekruttering sykepleiere helsefagarbeidere kompetanse budsjett økonomi tiltak planperioden "
+    "samarbeid sykehuset trygge overganger forebygging folkehelse mestring"
+).split()
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 16))]
+    return " ".join(words).capitalize() + "."
+
+
+def dense_pdf(path: Path, pages: int, seed: int) -> None:
+    """A plan-like PDF: a heading and about 40 lines of body text per page, a table now and then."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+
+    rng = random.Random(seed)
+    styles = getSampleStyleSheet()
+    story = []
+    for p in range(pages):
+        story.append(Paragraph(f"{p + 1}. Kapittel om tjenestene", styles["Heading2"]))
+        for _ in range(5):
+            story.append(Paragraph(" ".join(sentence(rng) for _ in range(5)), styles["BodyText"]))
+        if p % 10 == 5:
+            rows = [["Tiltak", "Ansvar", "Frist"]] + [
+                [sentence(rng)[:30], "Kommunalsjef", str(2025 + i)] for i in range(4)
+            ]
+            story.append(Table(rows, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+        story.append(PageBreak())
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+
+
+def deck(path: Path, slides: int, seed: int) -> None:
+    from pptx import Presentation
+
+    rng = random.Random(seed)
+    prs = Presentation()
+    for i in range(slides):
+        slide = prs.slides.add_slide(prs.slide_layouts[1])
+        slide.shapes.title.text = f"Lysbilde {i + 1}: status for tjenestene"
+        body = slide.placeholders[1].text_frame
+        body.text = sentence(rng)
+        for _ in range(4):
+            body.add_paragraph().text = sentence(rng)
+        slide.notes_slide.notes_text_frame.text = sentence(rng)
+    prs.save(str(path))
+
+
+def deck_pdf(pptx: Path, out: Path) -> bool:
+    """The deck exported to PDF by LibreOffice, when it is installed."""
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if not office:
+        return False
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(out.parent), str(pptx)],
+        capture_output=True,
+        timeout=300,
+    )
+    return out.exists()
+
+
+GNU_TIME = "/usr/bin/time"  # GNU time: its child's peak memory starts from a small process
+
+
+def run(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (with children) and peak memory (MB, the largest process)."""
+    report = tempfile.NamedTemporaryFile(suffix=".time", delete=False)
+    report.close()
+    timed = [GNU_TIME, "-f", "%e %U %S %M", "-o", report.name, *cmd]
+    proc = subprocess.run(timed, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    fields = Path(report.name).read_text().split()[-4:]
+    os.unlink(report.name)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(cmd)}: {proc.stderr.decode()[-500:]}")
+    wall, user, system, peak_kb = (float(x) for x in fields)
+    return wall, user + system, peak_kb / 1024
+
+
+def kbase_ingest(path: Path, workers: int | None = None) -> tuple[float, float, float]:
+    index = Path(tempfile.mkdtemp(prefix="kbase-bench-"))
+    shutil.rmtree(index)
+    cmd = [sys.executable, "-m", "kbase", "--index", str(index), "ingest", str(path)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    try:
+        return run(cmd)
+    finally:
+        shutil.rmtree(index, ignore_errors=True)
+
+
+BARE = "import sys, pdfplumber\nwith pdfplumber.open(sys.argv[1]) as pdf:\n    for p in pdf.pages:\n        p.extract_text()\n        p.close()\n"
+
+
+def references(pdf: Path) -> dict[str, tuple[float, float, float]]:
+    out = {}
+    if shutil.which("pdftotext"):
+        out["pdftotext"] = run(["pdftotext", str(pdf), "-"])
+    out["pdfplumber extract_text"] = run([sys.executable, "-c", BARE, str(pdf)])
+    return out
+
+
+def folder_of(root: Path, count: int, seed: int) -> None:
+    """`count` documents: a third small PDFs, a third Markdown, a third web pages."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True)
+    for i in range(count):
+        kind = i % 3
+        if kind == 0:
+            dense_pdf(root / f"plan-{i:03}.pdf", 4, seed + i)
+        elif kind == 1:
+            body = "\n\n".join(
+                f"## Del {k}\n\n" + " ".join(sentence(rng) for _ in range(6)) for k in range(8)
+            )
+            (root / f"notat-{i:03}.md").write_text(f"# Notat {i}\n\n{body}\n", encoding="utf-8")
+        else:
+            paras = "".join(
+                f"<h2>Del {k}</h2><p>{' '.join(sentence(rng) for _ in range(6))}</p>"
+                for k in range(8)
+            )
+            (root / f"side-{i:03}.html").write_text(
+                f"<html><body><main><h1>Side {i}</h1>{paras}</main></body></html>",
+                encoding="utf-8",
+            )
+
+
+def table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=160)
+    ap.add_argument("--big", type=int, default=500)
+    ap.add_argument("--folder", type=int, default=200)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kbase-ingest-bench-"))
+    try:
+        pdf = work / "temaplan.pdf"
+        dense_pdf(pdf, args.pages, 1)
+        pptx = work / "presentasjon.pptx"
+        deck(pptx, 40, 2)
+        exported = work / "presentasjon.pdf"
+        has_export = deck_pdf(pptx, exported)
+        big = work / "lang-plan.pdf"
+        dense_pdf(big, args.big, 3)
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+
+        rows = [("file", "tool", "wall s", "pages/s", "x pdftotext", "peak MB")]
+        for path, pages in [(pdf, args.pages), (big, args.big)] + (
+            [(exported, 40)] if has_export else []
+        ):
+            refs = references(path)
+            ours = kbase_ingest(path)
+            base = refs.get("pdftotext", (0.0, 0.0, 0.0))[0]
+            for tool, (wall, _, peak) in [*refs.items(), ("kbase ingest (end to end)", ours)]:
+                ratio = f"{wall / base:.1f}" if base else "-"
+                rows.append(
+                    (path.name, tool, f"{wall:.2f}", f"{pages / wall:.0f}", ratio, f"{peak:.0f}")
+                )
+        wall, _, peak = kbase_ingest(pptx)
+        rows.append(
+            (
+                pptx.name,
+                "kbase ingest (end to end)",
+                f"{wall:.2f}",
+                f"{40 / wall:.0f}",
+                "-",
+                f"{peak:.0f}",
+            )
+        )
+        table(rows)
+
+        folder = work / "mappe"
+        folder_of(folder, args.folder, 4)
+        rows = [("folder", "workers", "wall s", "CPU s", "CPU/wall", "peak MB")]
+        for workers in (1, os.cpu_count() or 1):
+            wall, cpu, peak = kbase_ingest(folder, workers)
+            rows.append(
+                (
+                    f"{args.folder} documents",
+                    str(workers),
+                    f"{wall:.2f}",
+                    f"{cpu:.2f}",
+                    f"{cpu / wall:.2f}",
+                    f"{peak:.0f}",
+                )
+            )
+        table(rows)
+
+        rows = [("command", "wall s (median of 5)")]
+        index = work / "ix"
+        subprocess.run(
+            [sys.executable, "-m", "kbase", "--index", str(index), "ingest", str(ROOT / "corpus")],
+            capture_output=True,
+        )
+        exe = str(Path(sys.executable).parent / "kbase")
+        for label, cmd in [
+            ("kbase --help", [exe, "--help"]),
+            (
+                "kbase search demens (sample corpus)",
+                [exe, "--index", str(index), "search", "demens"],
+            ),
+        ]:
+            times = sorted(run(cmd)[0] for _ in range(5))
+            rows.append((label, f"{times[2]:.3f}"))
+        table(rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
