@@ -544,15 +544,15 @@ def run_search(
     # the relaxed query supplies the total, the facets and, when the page is not yet full,
     # the partial matches; the hits' stored fields are read for the page only
     need_rest = by_document or len(ordered) < want
-    loose = s.search(
-        relaxed,
-        filter=flt,
-        limit=(BY_DOCUMENT_HITS if by_document else max(2 * want, 200)) if need_rest else 1,
-        groupedby=facets,
-        maptype=sorting.Count,
-        terms=need_rest and len(groups) > 1,
-    )
     if need_rest:
+        loose = s.search(
+            relaxed,
+            filter=flt,
+            limit=BY_DOCUMENT_HITS if by_document else max(2 * want, 200),
+            groupedby=facets,
+            maptype=sorting.Count,
+            terms=len(groups) > 1,
+        )
         seen = {hit.docnum for hit in ordered}
         rest = [hit for hit in loose if hit.docnum not in seen]
         # more of the typed words first, then by score ("a question typed as a sentence still
