@@ -50,34 +50,43 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+LIMIT_OPTIONS = [
+    ("--timeout", click.FloatRange(min=1), "Seconds one file may take to read", "120", "TIMEOUT"),
+    (
+        "--max-memory",
+        click.IntRange(min=64),
+        "MB of memory one file's reader may use",
+        "1024",
+        "MAX_MEMORY",
+    ),
+    (
+        "--max-file-size",
+        click.IntRange(min=1),
+        "MB; larger files are not opened",
+        "300",
+        "MAX_FILE_SIZE",
+    ),
+    ("--workers", click.IntRange(min=1), "Files read at once", "one per CPU core", "WORKERS"),
+]
+
+
 def _limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--timeout, --max-memory, --max-file-size and --workers."""
-    for option in reversed(
-        [
-            click.option(
-                "--timeout",
-                type=click.FloatRange(min=1),
-                help="Seconds one file may take to read [default: 120, or $KBASE_TIMEOUT].",
-            ),
-            click.option(
-                "--max-memory",
-                type=click.IntRange(min=64),
-                help="MB of memory one file's reader may use [default: 1024, or $KBASE_MAX_MEMORY].",
-            ),
-            click.option(
-                "--max-file-size",
-                type=click.IntRange(min=1),
-                help="MB; larger files are not opened [default: 300, or $KBASE_MAX_FILE_SIZE].",
-            ),
-            click.option(
-                "--workers",
-                type=click.IntRange(min=1),
-                help="Files read at once [default: one per CPU core, or $KBASE_WORKERS].",
-            ),
-        ]
-    ):
-        fn = option(fn)
+    for name, kind, what, default, env in reversed(LIMIT_OPTIONS):
+        fn = click.option(name, type=kind, help=f"{what} [default: {default}, or $KBASE_{env}].")(
+            fn
+        )
     return fn
+
+
+def _limits(**given: Any) -> Limits:
+    """The limits from the options given, else the environment, else the defaults."""
+    return Limits.from_env(
+        timeout=given["timeout"],
+        max_memory_mb=given["max_memory"],
+        max_file_mb=given["max_file_size"],
+        workers=given["workers"],
+    )
 
 
 def _kb(ctx: click.Context) -> KnowledgeBase:
@@ -169,8 +178,8 @@ def ingest(
 
     Example: kbase ingest corpus --kommune Eksempel
     """
-    limits = Limits.from_env(
-        timeout=timeout, max_memory_mb=max_memory, max_file_mb=max_file_size, workers=workers
+    limits = _limits(
+        timeout=timeout, max_memory=max_memory, max_file_size=max_file_size, workers=workers
     )
     kb = _kb(ctx)
     bar = None
@@ -200,6 +209,11 @@ def ingest(
         if bar is not None:
             bar.update(bar.length - bar.pos)
             bar.__exit__(None, None, None)
+    _show_report(ctx, report, as_json)
+
+
+def _show_report(ctx: click.Context, report: IngestReport, as_json: bool) -> None:
+    """The report as JSON or as lines; exit status 1 if any file failed."""
     if as_json:
         _dump(report.to_dict())
     else:
@@ -439,16 +453,11 @@ def rebuild(
 
     Example: kbase --index indexes/default rebuild
     """
-    limits = Limits.from_env(
-        timeout=timeout, max_memory_mb=max_memory, max_file_mb=max_file_size, workers=workers
+    limits = _limits(
+        timeout=timeout, max_memory=max_memory, max_file_size=max_file_size, workers=workers
     )
     report = KnowledgeBase.rebuild(ctx.obj["index"], limits=limits)
-    if as_json:
-        _dump(report.to_dict())
-    else:
-        _print_report(report)
-    if report.failed:
-        ctx.exit(1)
+    _show_report(ctx, report, as_json)
 
 
 @cli.command()
