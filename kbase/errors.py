@@ -37,3 +37,18 @@ class ExtractionError(KbaseError):
 
 class UnsupportedFormatError(ExtractionError):
     """The file is of a format kbase does not read."""
+
+
+def wrapped(exc: BaseException) -> list[BaseException]:
+    """The error and every error it wraps: in its arguments (pdfplumber wraps pdfminer's
+    errors so), its cause and its context; each once."""
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if any(e is f for f in found):
+            continue
+        found.append(e)
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
+    return found

@@ -244,7 +244,7 @@ class KnowledgeBase:
         limits = limits or Limits.from_env()
         report = IngestReport()
         if not self._taxonomy_is_stored():
-            if self._store.documents(fresh=True):
+            if self._store.documents():
                 self.retag()  # the index follows the taxonomy it is given, never a mix
             else:
                 self._store_taxonomy()
@@ -283,7 +283,7 @@ class KnowledgeBase:
         folders: list[Path],
     ) -> None:
         meta_key = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
-        existing = self._store.documents(fresh=True)
+        existing = self._store.documents()
         jobs: list[_Job] = []
         seen_ids: set[str] = set()
         for file in files:
@@ -424,7 +424,7 @@ class KnowledgeBase:
 
         Returns the number of documents re-tagged; the taxonomy is stored with the index.
         """
-        docs = list(self._store.documents(fresh=True).values())
+        docs = list(self._store.documents().values())
         with self._store.writer() as w:
             for doc in docs:
                 passages = self._tag(self._store.passages_of(doc.doc_id))
@@ -533,16 +533,14 @@ class KnowledgeBase:
 
     def document(self, doc_id: str) -> Document:
         """The document with this id; UnknownIdError if there is none."""
-        doc = self._store.documents(fresh=True).get(doc_id)
+        doc = self._store.documents().get(doc_id)
         if doc is None:
             raise UnknownIdError(f"no document with id {doc_id!r}; list them with `kbase docs`")
         return doc
 
     def documents(self) -> list[Document]:
         """Every indexed document, by title."""
-        return sorted(
-            self._store.documents(fresh=True).values(), key=lambda d: (d.title.lower(), d.doc_id)
-        )
+        return sorted(self._store.documents().values(), key=lambda d: (d.title.lower(), d.doc_id))
 
     def taxonomy(self) -> Taxonomy:
         """The veivalg and themes this knowledge base tags with."""
@@ -581,7 +579,7 @@ class KnowledgeBase:
         than all its passages) and `notes` (sources not in the index, which an ingest mends).
         """
         result = self._store.check()
-        indexed = set(self._store.documents(fresh=True))
+        indexed = set(self._store.documents())
         listed = {e.get("doc_id") for e in self._sources().values() if e["status"] == "indexed"}
         notes = [f"{d}: indexed but not in {SOURCES_FILE}" for d in sorted(indexed - listed)]
         notes += [f"{d}: in {SOURCES_FILE} but not indexed" for d in sorted(listed - indexed)]
@@ -608,6 +606,7 @@ class KnowledgeBase:
         taxonomy = target / TAXONOMY_FILE
         fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.rebuild-", dir=target.parent))
         report = IngestReport()
+        limits = limits or Limits.from_env()
         try:
             with KnowledgeBase(fresh, taxonomy=taxonomy if taxonomy.is_file() else None) as kb:
                 groups: dict[str, list[_File]] = {}
@@ -623,7 +622,7 @@ class KnowledgeBase:
                         report,
                         True,
                         progress,
-                        limits or Limits.from_env(),
+                        limits,
                         [],
                     )
         except BaseException:

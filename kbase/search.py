@@ -574,7 +574,7 @@ def run_search(
         ordered = list(firsts.values())
         total = len(loose.groups("_docs"))
     page = ordered[offset : offset + limit]
-    docs = store.documents()
+    docs = store.documents(fresh=False)  # as the searcher of this search sees them
     hits = []
     for rank, wh in enumerate(page, start=offset + 1):
         passage = store.passage_from(wh.fields())
@@ -641,7 +641,7 @@ def tag_counts(store: IndexStore) -> dict[str, dict[str, tuple[int, int]]]:
             maptype=sorting.Count,
         ).groups(name)
         docs: dict[str, int] = {}
-        for doc in store.documents().values():
+        for doc in store.documents(fresh=False).values():
             for slug in doc.veivalg if name == "veivalg" else doc.themes:
                 docs[slug] = docs.get(slug, 0) + 1
         out[name] = {str(k): (v, docs.get(str(k), 0)) for k, v in passages.items() if k}

@@ -250,10 +250,10 @@ class IndexStore:
             self._docs = None
         return self._searcher
 
-    def documents(self, fresh: bool = False) -> dict[str, Document]:
-        """Every indexed document by id, as the searcher in use sees them; `fresh`: first see
-        what other processes committed. (Only a fresh read replaces the searcher, which a
-        search running now may still hold.)"""
+    def documents(self, fresh: bool = True) -> dict[str, Document]:
+        """Every indexed document by id, including what other processes committed; with
+        `fresh=False`, as the searcher in use sees them, which a search running now needs
+        (a fresh read may replace that searcher)."""
         s = self.searcher() if fresh or self._searcher is None else self._searcher
         if self._docs is None:
             docs = {}

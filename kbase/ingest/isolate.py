@@ -13,10 +13,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing import connection, get_all_start_methods, get_context
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import ExtractionError, KbaseError, UnsupportedFormatError
+if TYPE_CHECKING:  # multiprocessing is imported only when files are read (CLI start-up)
+    from multiprocessing import connection
+
+from ..errors import ExtractionError, KbaseError, UnsupportedFormatError, wrapped
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,6 +68,8 @@ class LimitExceeded(ExtractionError):
 
 def can_isolate() -> bool:
     """True where workers can be forked with limits (Linux and other POSIX systems)."""
+    from multiprocessing import get_all_start_methods
+
     return "fork" in get_all_start_methods() and sys.platform != "win32"
 
 
@@ -83,18 +87,9 @@ JOBS_PER_WORKER = 100  # a worker is replaced after this many files, so no leak 
 
 def _out_of_memory(exc: BaseException) -> bool:
     """True if the error, or one it wraps, is running out of memory (zlib says so in words)."""
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        e = todo.pop()
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, MemoryError) or "unable to allocate" in str(e).lower():
-            return True
-        todo += [a for a in e.args if isinstance(a, BaseException)]
-        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
-    return False
+    return any(
+        isinstance(e, MemoryError) or "unable to allocate" in str(e).lower() for e in wrapped(exc)
+    )
 
 
 def _outcome(fn: Callable[[T], R], job: T, limits: Limits) -> tuple[str, Any]:
@@ -234,6 +229,8 @@ class _Pool:
     """Long-lived forked workers, each reading one file at a time."""
 
     def __init__(self, fn: Callable[..., Any], jobs: list[Any], limits: Limits) -> None:
+        from multiprocessing import get_context
+
         self.ctx = get_context("fork")
         self.fn, self.jobs, self.limits = fn, jobs, limits
         self.workers: list[_Worker] = []
@@ -245,6 +242,8 @@ class _Pool:
         return _Worker(self.ctx, self.fn, self.jobs, self.limits, others)
 
     def run(self) -> Iterator[tuple[int, str, Any]]:
+        from multiprocessing.connection import wait
+
         done: dict[int, tuple[str, Any]] = {}
         next_job = next_out = 0
         total = len(self.jobs)
@@ -258,9 +257,7 @@ class _Pool:
                     next_job += 1
             busy = [w for w in self.workers if w.job is not None]
             deadline = min(w.started for w in busy) + self.limits.timeout
-            ready = connection.wait(
-                [w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic())
-            )
+            ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic()))
             for k, w in enumerate(self.workers):
                 if w.job is None:
                     continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from ..errors import ExtractionError
+from ..errors import ExtractionError, wrapped
 from ..model import Block, Extracted
 from .clean import CID, is_page_number, join_lines, normalize, strip_bullet
 
@@ -85,7 +85,8 @@ def _read_pages(path: str) -> tuple[list[list[Any]], list[float], dict[str, Any]
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:  # pdfminer raises many types for broken files
-        if _caused_by(exc, PDFPasswordIncorrect):
+        # pdfplumber wraps pdfminer's PDFPasswordIncorrect, whose own message is empty
+        if any(isinstance(e, PDFPasswordIncorrect) for e in wrapped(exc)):
             raise ExtractionError("encrypted, password required to read it") from exc
         reason = str(exc) or type(exc).__name__
         raise ExtractionError(f"not a readable PDF ({reason})") from exc
@@ -185,23 +186,6 @@ def _mend_page_breaks(blocks: list[Block]) -> list[Block]:
             continue
         out.append(block)
     return out
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """True if `exc` is, wraps or was raised from a `kind` (pdfplumber wraps pdfminer's
-    PDFPasswordIncorrect, whose own message is empty, in a PdfminerException)."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        e = todo.pop()
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, kind):
-            return True
-        todo += [a for a in e.args if isinstance(a, BaseException)]
-        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
-    return False
 
 
 def extract_pdf(path: str) -> Extracted:
