@@ -30,6 +30,19 @@ class _Cue:
     weight: float
 
 
+class _Words:
+    """A passage's tokens, with its words by form and stem for finding where cues match."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.by_surface: dict[str, tuple[_Token, list[int]]] = {}
+        for i, tok in enumerate(tokens):
+            self.by_surface.setdefault(tok.surface, (tok, []))[1].append(i)
+        self.by_stem = {tok.stem for tok in tokens}
+        self.text = " ".join(self.by_surface)
+        self.found: dict[str, list[int]] = {}  # cue form -> positions, per passage
+
+
 @dataclass(frozen=True)
 class TagResult:
     """The tags of one passage and the evidence for each."""
@@ -57,9 +70,6 @@ class Tagger:
             for tag in (*taxonomy.veivalg, *taxonomy.themes)
         }
         self._match_cache: dict[tuple[str, str], bool] = {}
-        self._seen_tokens: list[_Token] | None = None  # the passage _may_match last saw
-        self._seen_stems: set[str] = set()
-        self._seen_text = ""
 
     def _tokens(self, text: str) -> list[_Token]:
         out = []
@@ -72,6 +82,7 @@ class Tagger:
         return out
 
     def _compile(self, terms: dict[str, float]) -> list[_Cue]:
+        """The cues of `terms`, strongest first (and longest first among equals)."""
         cues = []
         for text, weight in terms.items():
             tokens = tuple(self._tokens(text))
@@ -79,7 +90,7 @@ class Tagger:
                 continue  # a lone stop word is no evidence
             if tokens:
                 cues.append(_Cue(text, tokens, weight))
-        return cues
+        return sorted(cues, key=lambda c: (-c.weight, -len(c.tokens)))
 
     def _same(self, cue: _Token, tok: _Token) -> bool:
         """Same word (stem or form), or the cue as the head or tail part of a compound."""
@@ -102,37 +113,54 @@ class Tagger:
             self._match_cache[key] = hit
         return hit
 
-    def _may_match(self, cue: _Token, tokens: list[_Token]) -> bool:
-        """A quick test that rules out most cues: a match needs the cue's stem among the
-        passage's stems, or its form inside one of the passage's words."""
-        if self._seen_tokens is not tokens:
-            self._seen_tokens = tokens
-            self._seen_stems = {t.stem for t in tokens}
-            self._seen_text = " ".join(t.surface for t in tokens)
-        return cue.stem in self._seen_stems or cue.surface in self._seen_text
+    def _positions(self, cue: _Token, words: _Words) -> list[int]:
+        """Where in the passage `cue` matches a word, in order."""
+        found = words.found.get(cue.surface)
+        if found is not None:
+            return found
+        if cue.stem in words.by_stem or cue.surface in words.text:
+            # only words that share the stem, or hold the cue's letters, can match
+            found = sorted(
+                i
+                for surface, (tok, at) in words.by_surface.items()
+                if (tok.stem == cue.stem or cue.surface in surface) and self._same(cue, tok)
+                for i in at
+            )
+        else:
+            found = []
+        words.found[cue.surface] = found
+        return found
 
-    def _starts(self, cue: _Cue, tokens: list[_Token]) -> list[int]:
-        if not self._may_match(cue.tokens[0], tokens):
-            return []
-        n = len(cue.tokens)
+    def _starts(self, cue: _Cue, words: _Words) -> list[int]:
+        first = self._positions(cue.tokens[0], words)
+        if len(cue.tokens) == 1 or not first:
+            return first
+        tokens, n = words.tokens, len(cue.tokens)
         return [
             i
-            for i in range(len(tokens) - n + 1)
-            if all(self._same(c, tokens[i + k]) for k, c in enumerate(cue.tokens))
+            for i in first
+            if i + n <= len(tokens)
+            and all(self._same(c, tokens[i + k]) for k, c in enumerate(cue.tokens[1:], 1))
         ]
 
-    def _count(self, cue: _Cue, tokens: list[_Token]) -> int:
-        return len(self._starts(cue, tokens))
+    def _count(self, cue: _Cue, words: _Words) -> int:
+        return len(self._starts(cue, words))
 
     def _score(
-        self, tag: Tag, tokens: list[_Token], section: list[str]
+        self, tag: Tag, words: _Words, section: list[_Words]
     ) -> tuple[float, list[str], bool]:
         terms, against, label = self._cues[(tag.kind, tag.slug)]
         score = 0.0
         matched = []
         used: set[int] = set()  # each word counts once, for its strongest cue
-        for cue in sorted(terms, key=lambda c: (-c.weight, -len(c.tokens))):
-            spans = [range(i, i + len(cue.tokens)) for i in self._starts(cue, tokens)]
+        found = words.found
+        for cue in terms:  # strongest first
+            head = found.get(cue.tokens[0].surface)
+            if head is None:
+                head = self._positions(cue.tokens[0], words)
+            if not head:
+                continue  # most cues: their first word is not in the passage
+            spans = [range(i, i + len(cue.tokens)) for i in self._starts(cue, words)]
             spans = [sp for sp in spans if not used.intersection(sp)]
             if spans:
                 for sp in spans:
@@ -140,19 +168,18 @@ class Tagger:
                 score += cue.weight * (1 + 0.3 * min(len(spans) - 1, 3))
                 matched.append(cue.text)
         for cue in against:
-            if self._count(cue, tokens):
+            if self._count(cue, words):
                 score -= cue.weight
                 matched.append(f"-{cue.text}")
         heading = False
         hw = self.taxonomy.setting("heading_weight")
         for depth, head in enumerate(reversed(section)):
-            htoks = self._tokens(head)
             factor = 1.0 if depth == 0 else 0.5
-            if any(self._count(c, htoks) for c in label):
+            if any(self._count(c, head) for c in label):
                 score += hw * factor
                 heading = True
                 break
-            if any(self._count(c, htoks) and c.weight >= 2.5 for c in terms):
+            if any(self._count(c, head) and c.weight >= 2.5 for c in terms):
                 score += hw * 0.5 * factor
                 heading = True
                 break
@@ -160,12 +187,12 @@ class Tagger:
 
     def tag(self, text: str, section: str = "") -> TagResult:
         """The veivalg and themes of a passage, each with its score and matched terms."""
-        tokens = self._tokens(text)
-        path = section.split(" > ") if section else []
+        words = _Words(self._tokens(text))
+        path = [_Words(self._tokens(head)) for head in section.split(" > ")] if section else []
         evidence: dict[str, dict[str, Any]] = {}
         chosen: dict[str, list[tuple[float, str]]] = {"veivalg": [], "theme": []}
         for tag in (*self.taxonomy.veivalg, *self.taxonomy.themes):
-            score, matched, heading = self._score(tag, tokens, path)
+            score, matched, heading = self._score(tag, words, path)
             threshold = self.taxonomy.setting(f"{tag.kind}_threshold")
             if score >= threshold:
                 chosen[tag.kind].append((score, tag.slug))
