@@ -8,7 +8,7 @@ import pytest
 from conftest import make_pdf
 
 from kbase.errors import ExtractionError
-from kbase.ingest.pdf import _line_from, extract_pdf
+from kbase.ingest.pdf import extract_pdf
 from kbase.segment import segment
 
 PLAN_PAGES = [
@@ -105,19 +105,51 @@ def test_table_keeps_rows_with_header(plan_pdf: Path) -> None:
     assert tables[0].page == 2
 
 
-def test_cid_glyph_debris_is_removed_and_marks_a_bullet() -> None:
-    """pdfminer writes '(cid:127)' for a bullet glyph it cannot map."""
-    chars = [{"text": ch, "size": 11.0, "fontname": "Helvetica"} for ch in "Demensteam"]
-    raw = {
-        "text": "(cid:127) Demensteam i alle soner(cid:3)",
-        "chars": chars,
-        "top": 100.0,
-        "bottom": 111.0,
-        "x0": 72.0,
-    }
-    line = _line_from(raw, 4)
-    assert line is not None
-    assert (line.text, line.bullet, line.page) == ("Demensteam i alle soner", True, 4)
+def raw_pdf(path: Path, content: bytes, glyph: str) -> Path:
+    """A one-page PDF whose Helvetica draws byte 127 as `glyph`, a name with or without
+    Unicode: what symbol fonts do to bullets."""
+    font = (
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
+        b"/BaseEncoding /WinAnsiEncoding /Differences [127 /" + glyph.encode() + b"] >> >>"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        font,
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(out)
+    return path
+
+
+@pytest.mark.parametrize("glyph", ["g3", "uniF0B7"])
+def test_unmapped_bullet_glyph_is_removed_and_marks_a_bullet(tmp_path: Path, glyph: str) -> None:
+    """GIVEN a bullet drawn with a glyph that has no Unicode (a control code or a private-use
+    code point) THEN the glyph is gone from the text and the line starts a bullet item."""
+    content = (
+        b"BT /F1 11 Tf 72 700 Td (\x7f Demensteam i alle soner) Tj "
+        b"0 -15 Td (\x7f P\xe5r\xf8rendeskole to ganger i \xe5ret) Tj ET"
+    )
+    pdf = raw_pdf(tmp_path / "punkt.pdf", content, glyph)
+    blocks = [(b.kind, b.text) for b in extract_pdf(str(pdf)).blocks]
+    assert blocks == [
+        ("bullet", "Demensteam i alle soner"),
+        ("bullet", "Pårørendeskole to ganger i året"),
+    ]
 
 
 def test_sentence_broken_by_page_break_stays_whole(tmp_path: Path) -> None:

@@ -6,7 +6,16 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import norwegian_analyzer, parts_analyzer, word_analyzer
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+
+
+class ColumnNumber(NUMERIC):
+    """An integer kept in a column for ranking and never searched: no postings are written,
+    which saves eight terms per passage."""
+
+    def __init__(self) -> None:
+        super().__init__(sortable=True)
+        self.indexed = False
 
 
 def build_schema() -> Schema:
@@ -29,15 +38,17 @@ def build_schema() -> Schema:
         # every word as written (lowercased, stop words kept): spelling suggestions, and
         # quoted phrases such as "hva er viktig for deg" that are mostly stop words
         words=TEXT(analyzer=word_analyzer(), phrase=True),
-        page=NUMERIC(stored=True),
-        order=NUMERIC(stored=True, sortable=True),
+        # shown and cited, never searched: stored without postings
+        page=STORED,
+        order=STORED,
         # in percent: below 100 for contact lines and very short passages; a column, so
-        # ranking reads it without loading stored fields
-        weight=NUMERIC(sortable=True),
+        # ranking reads it without loading stored fields, and never searched
+        weight=ColumnNumber(),
         kommune=ID(stored=True, sortable=True),
         kommune_key=ID,
         doc_type=ID(stored=True, sortable=True),
-        year=NUMERIC(stored=True, sortable=True),
+        # one term per year (no coarser ones): a year range spans a few dozen terms at most
+        year=NUMERIC(stored=True, sortable=True, shift_step=0),
         veivalg=KEYWORD(stored=True, commas=True, scorable=False),
         themes=KEYWORD(stored=True, commas=True, scorable=False),
         tag_evidence=STORED,

@@ -19,7 +19,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = CID.sub("", text)
     text = text.replace("\u00ad", "")  # soft hyphen
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    if not text.isprintable():  # most lines are: then no character needs looking at
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return WS.sub(" ", text).strip()
 
 

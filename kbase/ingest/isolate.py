@@ -9,6 +9,7 @@ files are read in-process without the limits (said in docs/reliability.md).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -130,9 +131,13 @@ def _worker(
     others: list[connection.Connection],
 ) -> None:  # pragma: no cover - runs in the forked worker; its outcomes are tested end to end
     """Read the jobs the parent names, one at a time, until it sends None or goes away."""
+    import faulthandler
     import resource
 
     _die_with_parent(parent)
+    # a native reader that runs out of memory aborts; the parent reports it in one line, so
+    # no crash dump (PYTHONFAULTHANDLER, pytest) reaches the terminal
+    faulthandler.disable()
     for other in others:  # the parent's ends of the other workers' pipes
         other.close()
     base = _address_space()
@@ -290,7 +295,9 @@ class _Pool:
 
 def _death_reason(exitcode: int | None, limits: Limits) -> str:
     if exitcode is not None and exitcode < 0:
-        if -exitcode == 9:
+        if -exitcode == signal.SIGKILL:
             return f"the reader was killed (out of memory?); {memory_message(limits)}"
+        if -exitcode == signal.SIGABRT:  # pdfium aborts when an allocation fails
+            return f"the reader stopped (out of memory?); {memory_message(limits)}"
         return f"the reader crashed (signal {-exitcode})"
     return f"the reader stopped without an answer (exit code {exitcode})"

@@ -1,23 +1,21 @@
-"""Plan PDFs through pdfplumber: reading order, headings, tables; no headers, footers or debris."""
+"""Plan PDFs through pdfium, with pdfplumber's table finder: reading order, headings, tables;
+no headers, footers or debris."""
 
 from __future__ import annotations
 
-import logging
+import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from ..errors import ExtractionError, wrapped
+from ..errors import ExtractionError
 from ..model import Block, Extracted
 from .clean import CID, is_page_number, join_lines, normalize, strip_bullet
 
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\D)")
 BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
-# pdfminer logs what it recovers from ("Refusing to execute circular reference ..."); kbase
-# reports per file instead, in one line that names the file
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
 MARGIN = 0.10  # share of the page height at top and bottom where running lines live
 
 
@@ -33,35 +31,233 @@ class Line:
     bullet: bool = False
 
 
-def _line_from(raw: dict[str, Any], page_no: int) -> Line | None:
-    chars = [c for c in raw.get("chars", []) if c.get("text", "").strip()]
-    text = raw.get("text", "")
-    # a bullet glyph that pdfminer could not map comes out as "(cid:NNN)"
-    had_cid_bullet = bool(re.match(r"^\s*\(cid:\d+\)", text))
-    text, bullet = strip_bullet(text)
-    text = normalize(CID.sub("", text))
-    if not text:
-        return None
-    if not chars:
-        return None
-    size = round(median(c["size"] for c in chars) * 2) / 2
-    bold_chars = sum(1 for c in chars if BOLD.search(c.get("fontname", "")))
-    return Line(
-        text=text,
-        size=size,
-        bold=bold_chars > len(chars) / 2,
-        top=float(raw["top"]),
-        bottom=float(raw["bottom"]),
-        x0=float(raw["x0"]),
-        page=page_no,
-        bullet=bullet or had_cid_bullet,
-    )
+# pdfium marks a hyphen at a line end, where it joins the word over the break: U+FFFE in its
+# page text, code 2 per character
+HYPHEN = "\ufffe"
+# a glyph without Unicode: pdfium gives its control-range code, U+FFFD or a private-use code
+# point (a symbol font's bullet)
+UNMAPPED = "\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff"
+UNMAPPED_RE = re.compile(f"[{UNMAPPED}]")
+UNMAPPED_BULLET = re.compile(f"^\\s*[{UNMAPPED}]")
+INK = re.compile(f"[^\\s{UNMAPPED}{HYPHEN}]")
+LINES = re.compile(f"[^\r\n{HYPHEN}]*(?:{HYPHEN}|\r\n|\r|\n|$)")
+SAMPLE = 5  # characters per line whose font size is read: the line's size is their median
 
 
-def _inside(obj: dict[str, Any], bboxes: list[tuple[float, float, float, float]]) -> bool:
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in bboxes)
+class _TextPage:
+    """One page's characters through pdfium: lines with font size, weight and position."""
+
+    def __init__(self, page: Any) -> None:
+        import pypdfium2.raw as pdfium_c
+
+        self.c = pdfium_c
+        self.textpage = page.get_textpage()
+        self.raw = self.textpage.raw
+        self.height = float(page.get_height())
+        count = max(pdfium_c.FPDFText_CountChars(self.raw), 0)
+        text = self.textpage.get_text_range(0, count) if count else ""
+        if len(text) != count:
+            # the page text skipped or added characters: read them one by one, so that
+            # position k of the text is character k of the page
+            unicode = pdfium_c.FPDFText_GetUnicode
+            text = "".join([chr(unicode(self.raw, k)) for k in range(count)])
+            text = text.replace("\x02", HYPHEN)
+        self.text = text
+        self.spans: list[tuple[Line, int, int]] = []  # each line and its characters
+        self._name = ctypes.create_string_buffer(256)
+        self._flags = ctypes.c_int()
+
+    def close(self) -> None:
+        self.textpage.close()
+
+    def box(self, k: int) -> tuple[float, float, float, float]:
+        """x0, top, x1, bottom of character k, measured from the top of the page."""
+        rect = self.c.FS_RECTF()
+        self.c.FPDFText_GetLooseCharBox(self.raw, k, rect)
+        return (rect.left, self.height - rect.top, rect.right, self.height - rect.bottom)
+
+    def bold(self, k: int) -> bool:
+        if self.c.FPDFText_GetFontWeight(self.raw, k) >= 600:
+            return True
+        n = self.c.FPDFText_GetFontInfo(self.raw, k, self._name, len(self._name), self._flags)
+        return bool(BOLD.search(self._name.raw[: max(n - 1, 0)].decode("latin-1")))
+
+    def lines(self, page_no: int) -> list[Line]:
+        """The page's lines in content order."""
+        out = []
+        for m in LINES.finditer(self.text):
+            if m.end() > m.start():
+                line = self.line(m.start(), m.end(), page_no)
+                if line:
+                    out.append(line)
+                    self.spans.append((line, m.start(), m.end()))
+        return out
+
+    def line(self, start: int, end: int, page_no: int) -> Line | None:
+        raw = self.text[start:end].rstrip("\r\n")
+        hyphen = raw.endswith(HYPHEN)
+        unmapped_bullet = bool(UNMAPPED_BULLET.match(raw))
+        text = UNMAPPED_RE.sub(" ", raw.rstrip(HYPHEN)) + ("-" if hyphen else "")
+        text, bullet = strip_bullet(text)
+        text = normalize(text)
+        first = INK.search(self.text, start, end)
+        if not text or first is None:
+            return None
+        last = first.start()
+        for m in INK.finditer(self.text, max(first.start(), end - 8), end):
+            last = m.start()
+        step = max(1, (last - first.start()) // SAMPLE)
+        sample = []
+        for at in range(first.start(), last + 1, step):
+            m = INK.search(self.text, at, last + 1)
+            if m and (not sample or m.start() > sample[-1]):
+                sample.append(m.start())
+            if len(sample) == SAMPLE:
+                break
+        sizes = [self.c.FPDFText_GetFontSize(self.raw, k) for k in sample]
+        boxes = [self.box(k) for k in (first.start(), sample[len(sample) // 2], last)]
+        weights = (sample[0], sample[len(sample) // 2], sample[-1])  # bold: two of three
+        return Line(
+            text=text,
+            size=round(median(sizes) * 2) / 2,
+            bold=sum(self.bold(k) for k in weights) > len(weights) / 2,
+            top=min(b[1] for b in boxes),
+            bottom=max(b[3] for b in boxes),
+            x0=boxes[0][0],
+            page=page_no,
+            bullet=bullet or unmapped_bullet,
+        )
+
+    def chars(self, region: list[tuple[float, ...]]) -> list[dict[str, Any]]:
+        """The characters of the lines that cross `region` (table boxes), as pdfplumber's char
+        dicts for its table extraction."""
+        out = []
+        generated = self.c.FPDFText_IsGenerated
+        ks = [
+            k
+            for line, start, end in self.spans
+            if any(line.bottom >= top and line.top <= bottom for _, top, _, bottom in region)
+            for k in range(start, end)
+        ]
+        for k in ks:
+            ch = self.text[k]
+            if ch == HYPHEN:
+                ch = "-"
+            elif ch in "\r\n" or UNMAPPED_RE.match(ch) or generated(self.raw, k) == 1:
+                continue
+            x0, top, x1, bottom = self.box(k)
+            out.append(
+                {
+                    "text": ch,
+                    "x0": x0,
+                    "x1": x1,
+                    "top": top,
+                    "bottom": bottom,
+                    "doctop": top,
+                    "upright": True,
+                }
+            )
+        return out
+
+
+def _edges(page: Any, height: float) -> list[dict[str, Any]]:
+    """The straight, axis-parallel strokes and rectangle sides of a page's vector paths, as
+    pdfplumber's edge dicts: what its table finder looks for."""
+    import pypdfium2.raw as pdfium_c
+
+    point_x, point_y = ctypes.c_float(), ctypes.c_float()
+    edges: list[dict[str, Any] | None] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+        matrix = obj.get_matrix()
+        parent = obj.container
+        while parent is not None:  # a path inside a form: into page space
+            matrix = matrix.multiply(parent.get_matrix())
+            parent = parent.container
+        start = current = None
+        for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, point_x, point_y)
+            point = matrix.on_point(point_x.value, point_y.value)
+            kind = pdfium_c.FPDFPathSegment_GetType(segment)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif kind == pdfium_c.FPDF_SEGMENT_LINETO and current is not None:
+                edges.append(_edge(current, point, height))
+            current = point
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+                edges.append(_edge(current, start, height))  # the closing side
+                current = start
+    return [e for e in edges if e]
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float], height: float) -> dict[str, Any] | None:
+    (ax, ay), (bx, by) = a, b
+    if abs(ay - by) < 0.01:
+        orientation = "h"
+    elif abs(ax - bx) < 0.01:
+        orientation = "v"
+    else:
+        return None
+    x0, x1 = sorted((ax, bx))
+    top, bottom = height - max(ay, by), height - min(ay, by)
+    return {
+        "object_type": "line",
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+@dataclass
+class _Geometry:
+    """What pdfplumber's table finder reads of a page, filled from pdfium."""
+
+    edges: list[dict[str, Any]]
+    bbox: tuple[float, float, float, float]
+    text: _TextPage
+    tables: list[tuple[float, ...]]
+    _chars: list[dict[str, Any]] | None = None
+
+    @property
+    def chars(self) -> list[dict[str, Any]]:
+        if self._chars is None:
+            self._chars = self.text.chars(self.tables)
+        return self._chars
+
+
+def _tables(page: Any, text: _TextPage, width: float) -> list[tuple[tuple[float, ...], tuple]]:
+    """(bbox, rows) of each table that ruling lines draw on the page, by pdfplumber's finder.
+    Needs the page's lines read first."""
+    edges = _edges(page, text.height)
+    if not any(e["orientation"] == "h" for e in edges) or not any(
+        e["orientation"] == "v" for e in edges
+    ):
+        return []  # no grid without both: most pages stop here
+    from pdfplumber.table import TableFinder
+
+    geometry = _Geometry(edges, (0.0, 0.0, width, text.height), text, [])
+    found = TableFinder(geometry).tables  # type: ignore[arg-type]
+    geometry.tables = [table.bbox for table in found]
+    out = []
+    for table in found:
+        rows = []
+        for row in table.extract():
+            cells = tuple(_clean_cell(c) for c in row)
+            if any(cells):
+                rows.append(cells)
+        if rows:
+            out.append((table.bbox, tuple(rows)))
+    return out
+
+
+def _inside(line: Line, bboxes: list[tuple[float, ...]]) -> bool:
+    cy = (line.top + line.bottom) / 2
+    return any(x0 <= line.x0 + 1 <= x1 and top <= cy <= bottom for x0, top, x1, bottom in bboxes)
 
 
 def _clean_cell(cell: str | None) -> str:
@@ -74,49 +270,63 @@ def _running_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower())
 
 
-def _read_pages(path: str) -> tuple[list[list[Any]], list[float], dict[str, Any], bool]:
-    """Per page: items (Line or table rows) in reading order, the page height, info, landscape."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+def _open(path: str) -> Any:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        code = exc.err_code
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ExtractionError("encrypted, password required to read it") from exc
+        reason = {
+            pdfium_c.FPDF_ERR_FILE: "the file cannot be opened",
+            pdfium_c.FPDF_ERR_FORMAT: "the file is damaged or is not a PDF",
+            pdfium_c.FPDF_ERR_SECURITY: "encrypted with a scheme kbase cannot read",
+            pdfium_c.FPDF_ERR_PAGE: "its page tree is damaged",
+        }.get(code, str(exc))
+        raise ExtractionError(f"not a readable PDF ({reason})") from exc
+
+
+def _read_pages(path: str) -> tuple[list[list[Any]], list[float], dict[str, Any], bool]:
+    """Per page: items (Line or table rows) in reading order, the page height, info, landscape.
+
+    pdfium reads the characters, their fonts and the vector paths; pdfplumber's table finder
+    runs only on pages whose paths draw both horizontal and vertical rules.
+    """
+    pdf = _open(path)
     pages: list[list[Any]] = []
     heights: list[float] = []
     landscape = 0
     try:
-        pdf = pdfplumber.open(path)
-    except Exception as exc:  # pdfminer raises many types for broken files
-        # pdfplumber wraps pdfminer's PDFPasswordIncorrect, whose own message is empty
-        if any(isinstance(e, PDFPasswordIncorrect) for e in wrapped(exc)):
-            raise ExtractionError("encrypted, password required to read it") from exc
-        reason = str(exc) or type(exc).__name__
-        raise ExtractionError(f"not a readable PDF ({reason})") from exc
-    with pdf:
-        info = {k: v for k, v in (pdf.metadata or {}).items() if isinstance(v, str | bytes)}
-        for number, page in enumerate(pdf.pages, start=1):
+        info = {k: v for k, v in pdf.get_metadata_dict(skip_empty=True).items() if v}
+        for number in range(1, len(pdf) + 1):
+            page = pdf[number - 1]
+            text = None
             try:
-                heights.append(float(page.height))
-                if page.width > page.height:
-                    landscape += 1
-                tables = page.find_tables()
-                bboxes = [t.bbox for t in tables]
-                items: list[Any] = []
-                for table in tables:
-                    rows = []
-                    for row in table.extract():
-                        cells = tuple(_clean_cell(c) for c in row)
-                        if any(cells):
-                            rows.append(cells)
-                    if rows:
-                        items.append((table.bbox[1], ("table", tuple(rows))))
-                source = page.filter(lambda o, b=bboxes: not _inside(o, b)) if bboxes else page
-                for raw in source.extract_text_lines(return_chars=True, strip=True):
-                    line = _line_from(raw, number)
-                    if line:
-                        items.append((line.top, line))
-                items.sort(key=lambda item: item[0])
-                pages.append([item for _, item in items])
+                width, height = (float(v) for v in page.get_size())
+                heights.append(height)
+                landscape += width > height
+                text = _TextPage(page)
+                lines = text.lines(number)
+                tables = _tables(page, text, width)
+                if tables:
+                    bboxes = [bbox for bbox, _ in tables]
+                    lines = [line for line in lines if not _inside(line, bboxes)]
+                if tables:  # put each table where it stands among the lines
+                    items = [(ln.top, ln) for ln in lines]
+                    items += [(bbox[1], ("table", rows)) for bbox, rows in tables]
+                    items.sort(key=lambda item: item[0])
+                    pages.append([item for _, item in items])
+                else:
+                    pages.append(lines)
             finally:
-                page.close()  # frees pdfplumber's per-page caches: memory stays flat
+                if text is not None:
+                    text.close()
+                page.close()  # pdfium's page memory is freed page by page: memory stays flat
+    finally:
+        pdf.close()
     return pages, heights, info, landscape > len(heights) / 2
 
 

@@ -153,7 +153,10 @@ def _extract_office(path: Path, data: bytes) -> Extracted:
 
 def preload_readers() -> None:
     """Import every reader now, once, so that forked workers share them instead of each
-    importing pdfplumber, bs4 and the Office libraries again."""
+    importing pdfium, pdfplumber's table finder, bs4 and the Office libraries again."""
+    import pdfplumber.table  # noqa: F401
+    import pypdfium2  # noqa: F401
+
     from . import docx, html, pdf, pptx, text  # noqa: F401
 
 
