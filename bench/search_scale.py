@@ -152,6 +152,7 @@ def bench(size: int, nq: int, work: Path) -> dict[str, float]:
             for d, ps in batch:
                 store.add_document(w, d, ps)
     kbase_rate = size / (time.monotonic() - start)
+    print(f"  {size} passages indexed by kbase at {kbase_rate:.0f}/s", file=sys.stderr, flush=True)
     start = time.monotonic()
     with db:
         for doc, passages in generate(size, 7):

@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 from .analysis import STOP_WORDS, er_noun, highlight_analyzer, norwegian_analyzer
 from .cite import citation
 from .errors import QuerySyntaxError
+from .index.docsets import DocSets
 from .index.store import IndexStore
 from .model import Hit, SearchResults
 
@@ -142,12 +143,13 @@ def _term_key(term: tuple[str, Any]) -> tuple[str, str]:
 
 
 class _SearcherCache:
-    """What every search on one searcher needs and no search changes: filter sets and each
-    passage's facet values (veivalg, themes, kommune, type, year)."""
+    """What every search on one searcher needs and no search changes: filter sets, the
+    passages of each facet value, and the posting sets of recently searched terms."""
 
-    def __init__(self) -> None:
+    def __init__(self, s: Searcher) -> None:
         self.docsets: dict[str, set[int]] = {}
-        self.values: dict[str, dict[int, list[str]]] | None = None
+        self.values: dict[str, dict[str, frozenset[int]]] | None = None
+        self.matching = DocSets(s)
         self._weights: _Column | None = None
 
     def weights(self, s: Searcher) -> _Column:
@@ -157,7 +159,8 @@ class _SearcherCache:
         return self._weights
 
     def docset(self, s: Searcher, q: Query) -> set[int]:
-        """The passages a filter lets through (a set: Whoosh takes it as a filter as is)."""
+        """The passages a filter lets through (a set: Whoosh takes it as a filter as is; never
+        changed once made)."""
         key = repr(q)
         found = self.docsets.get(key)
         if found is None:
@@ -166,32 +169,31 @@ class _SearcherCache:
             found = self.docsets[key] = set(s.docs_for_query(q))
         return found
 
-    def facet_counts(self, s: Searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
+    def facet_counts(self, s: Searcher, docnums: frozenset[int]) -> dict[str, dict[str, int]]:
         if self.values is None:
             self.values = {name: {} for name in FACETS}
             reader = s.reader()
             for name, fname in FACETS.items():
                 if fname == "year":
-                    continue  # numeric terms come in several precisions; read below
-                per_doc = self.values[name]
+                    continue  # numeric terms: read from the column below
                 for term in reader.lexicon(fname):
                     text = term.decode() if isinstance(term, bytes) else str(term)
-                    for docnum in s.docs_for_query(Term(fname, text)):
-                        per_doc.setdefault(docnum, []).append(text)
+                    if text:
+                        self.values[name][text] = self.matching.term(fname, text)
             years = _Column(s, "year", 0)
-            per_year = self.values["year"]
-            for docnum in s.docs_for_query(Term("kind", "passage")):
+            per_year: dict[str, set[int]] = {}
+            for docnum in self.docset(s, Term("kind", "passage")):
                 y = years[docnum]
                 if y and y < 10_000:  # an unset year reads as the column's default
-                    per_year[docnum] = [str(y)]
+                    per_year.setdefault(str(y), set()).add(docnum)
+            self.values["year"] = {y: frozenset(d) for y, d in per_year.items()}
         out: dict[str, dict[str, int]] = {}
         for name in FACETS:
-            per_doc = self.values[name]
-            counts: dict[str, int] = {}
-            for d in docnums:
-                for v in per_doc.get(d, ()):
-                    if v:
-                        counts[v] = counts.get(v, 0) + 1
+            counts = {}
+            for value, passages in self.values[name].items():
+                n = len(docnums & passages)  # in C, over the smaller of the two sets
+                if n:
+                    counts[value] = n
             out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return out
 
@@ -204,7 +206,7 @@ def _cache(s: Searcher) -> _SearcherCache:
     held = _CACHES.get(id(s))
     if held is None or held[0] is not s:
         _CACHES.clear()  # one searcher per index is in use at a time
-        held = _CACHES[id(s)] = (s, _SearcherCache())
+        held = _CACHES[id(s)] = (s, _SearcherCache(s))
     return held[1]
 
 
@@ -540,7 +542,10 @@ def run_search(
         relaxed = strict = NullQuery
     if relaxed is not strict:  # all the typed words: these rank first
         found = s.search(strict, filter=flt, limit=None if by_document else want)
-        ordered = sorted(found, key=lambda h: _rank_key(h, weights), reverse=True)
+        # the scored hits only: sorted(found) would ask for len(found), which makes Whoosh
+        # find every match again after a search that skipped low-scoring blocks
+        top = [found[i] for i in range(found.scored_length())]
+        ordered = sorted(top, key=lambda h: _rank_key(h, weights), reverse=True)
     # the relaxed query supplies the total, the facets and, when the page is not yet full,
     # the partial matches; the hits' stored fields are read for the page only
     need_rest = by_document or len(ordered) < want
@@ -548,7 +553,11 @@ def run_search(
         loose = s.search(
             relaxed,
             filter=flt,
-            limit=BY_DOCUMENT_HITS if by_document else max(2 * want, 200),
+            # partial matches are re-ordered by how many typed words they hold, so a query of
+            # several words reads deeper; one word (or an OR) only needs room for the weights
+            limit=BY_DOCUMENT_HITS
+            if by_document
+            else max(2 * want, 200 if len(groups) > 1 else 20),
             groupedby=facets,
             maptype=sorting.Count,
             terms=len(groups) > 1,
@@ -564,7 +573,7 @@ def run_search(
             )
         )
         ordered.extend(rest)
-    matched = [d for d in s.docs_for_query(relaxed) if d in flt] if flt else []
+    matched = cache.matching.matches(relaxed) & flt if flt else frozenset()
     total = len(matched)
     facet_counts = cache.facet_counts(s, matched)
     if by_document:
@@ -573,7 +582,9 @@ def run_search(
             firsts.setdefault(hit["doc_id"], hit)
         ordered = list(firsts.values())
         total = len(loose.groups("_docs"))
-    page = ordered[offset : offset + limit]
+    # Whoosh's AND NOT can let an excluded passage through at a block edge; the exact set of
+    # matches decides
+    page = [h for h in ordered if h.docnum in matched][offset : offset + limit]
     docs = store.documents(fresh=False)  # as the searcher of this search sees them
     hits = []
     for rank, wh in enumerate(page, start=offset + 1):
