@@ -309,7 +309,7 @@ class KnowledgeBase:
                 jobs.append(outcome)
         if jobs:
             _ = self.tagger  # built once here, shared by every worker
-            preload_readers()
+            preload_readers({job.path.suffix for job in jobs})
         pending: list[tuple[Document, list[Passage], str]] = []
         for done, status, value in run_isolated(self._read, jobs, limits):
             job = jobs[done]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from conftest import make_pdf
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from kbase.errors import ExtractionError
 from kbase.ingest.pdf import extract_pdf
@@ -209,3 +211,60 @@ def test_chapter_heading_on_page_one_is_not_taken_for_the_title(tmp_path: Path) 
     ex = extract_pdf(str(pdf))
     assert ex.title is None
     assert [p.section for p in segment(ex.blocks, "d", ex.title)] == ["Innledning", "Mål"]
+
+
+ROWS = [
+    ("Tiltak", "Ansvar", "Frist"),
+    ("Demensteam i alle soner", "Kommunalsjef helse", "2026"),
+    ("Pårørendeskole to ganger i året", "Frivilligsentralen", "2027"),
+]
+
+
+def _grid_pdf(path: Path, borders: str) -> Path:
+    """A page with a heading, a paragraph, a three-column table and a closing paragraph; the
+    table's rules drawn as Word and LibreOffice draw them: each cell a stroked rectangle, or
+    each rule a thin filled rectangle."""
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    _, height = A4
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, height - 90, "Tiltak i planperioden")
+    c.setFont("Helvetica", 11)
+    c.drawString(72, height - 120, "Tabellen viser tiltakene for eldre og pårørende.")
+    left, top, widths, row_h = 72, height - 150, (200, 150, 80), 20
+    for r, row in enumerate(ROWS):
+        x = left
+        y = top - (r + 1) * row_h
+        for w, cell in zip(widths, row, strict=True):
+            if borders == "cells":
+                c.rect(x, y, w, row_h, stroke=1, fill=0)
+            c.setFont("Helvetica-Bold" if r == 0 else "Helvetica", 9)
+            c.drawString(x + 4, y + 6, cell)
+            x += w
+    if borders == "filled":
+        total = sum(widths)
+        for r in range(len(ROWS) + 1):
+            c.rect(left, top - r * row_h - 0.25, total, 0.5, stroke=0, fill=1)
+        x = left
+        for w in (0, *widths):
+            x += w
+            c.rect(x - 0.25, top - len(ROWS) * row_h, 0.5, len(ROWS) * row_h, stroke=0, fill=1)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, top - (len(ROWS) + 2) * row_h, "Tiltakene evalueres hvert år.")
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("borders", ["cells", "filled"])
+def test_table_ruled_by_rectangles_keeps_rows_and_text_order(tmp_path: Path, borders: str) -> None:
+    """GIVEN a table whose rules are stroked cell rectangles or thin filled bars
+    THEN it is one table block with its rows, between the paragraphs before and after it,
+    and none of its cells is repeated as a paragraph."""
+    pdf = _grid_pdf(tmp_path / f"tabell-{borders}.pdf", borders)
+    blocks = [(b.kind, b.text, b.rows) for b in extract_pdf(str(pdf)).blocks]
+    assert blocks == [
+        ("heading", "Tiltak i planperioden", ()),
+        ("paragraph", "Tabellen viser tiltakene for eldre og pårørende.", ()),
+        ("table", "", tuple(ROWS)),
+        ("paragraph", "Tiltakene evalueres hvert år.", ()),
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,13 +151,27 @@ def _extract_office(path: Path, data: bytes) -> Extracted:
     raise UnsupportedFormatError("a zip archive, not a Word (.docx) or PowerPoint (.pptx) file")
 
 
-def preload_readers() -> None:
-    """Import every reader now, once, so that forked workers share them instead of each
-    importing pdfium, pdfplumber's table finder, bs4 and the Office libraries again."""
-    import pdfplumber.table  # noqa: F401
-    import pypdfium2  # noqa: F401
+# what each kind of file needs imported: imported once in kbase, before the workers fork, and
+# shared by them all
+PRELOAD = {
+    ".pdf": ("pypdfium2", "kbase.ingest.pdf"),
+    ".html": ("kbase.ingest.html",),
+    ".htm": ("kbase.ingest.html",),
+    ".xhtml": ("kbase.ingest.html",),
+    ".docx": ("docx", "kbase.ingest.docx"),
+    ".pptx": ("pptx", "kbase.ingest.pptx"),
+}
 
-    from . import docx, html, pdf, pptx, text  # noqa: F401
+
+def preload_readers(suffixes: Iterable[str]) -> None:
+    """Import the readers that files with these suffixes need, once, so that forked workers
+    share them instead of each importing pdfium, bs4 or an Office library again. A reader not
+    imported here (pdfplumber's table finder, a page named .txt that is HTML) is imported by
+    the worker that meets it."""
+    import importlib
+
+    for module in sorted({m for suffix in suffixes for m in PRELOAD.get(suffix.lower(), ())}):
+        importlib.import_module(module)
 
 
 register(Ingestor("office", _office_score, _extract_office))
