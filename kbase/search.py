@@ -8,9 +8,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from whoosh import highlight, sorting
+from whoosh import collectors, highlight, sorting
 from whoosh.qparser import AndGroup, MultifieldParser, plugins
-from whoosh.query import And, Every, NullQuery, NumericRange, Or, Query, Term
+from whoosh.query import (
+    And,
+    Every,
+    NullQuery,
+    NumericRange,
+    Or,
+    Ordered,
+    Phrase,
+    Query,
+    Sequence,
+    Term,
+)
 from whoosh.query import Not as NotQuery
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
@@ -232,6 +243,27 @@ class _Column:
             return column[docnum - self.offsets[i]] or self.default
         except IndexError:
             return self.default
+
+
+class _Recorder(collectors.TopCollector):
+    """Whoosh's top-N collector that also keeps every passage it is shown."""
+
+    def __init__(self, limit: int) -> None:
+        # every match must be seen: no skipping of low-scoring blocks, no pruning of the
+        # parts of an OR that can no longer reach the top N
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.matched: set[int] = set()
+
+    def _collect(self, global_docnum: int, score: float) -> float:
+        self.matched.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+def _positional(q: Query) -> bool:
+    """True if `q` holds a phrase or another query that reads word positions."""
+    if isinstance(q, Phrase | Sequence | Ordered):
+        return True
+    return any(_positional(c) for c in q.children())
 
 
 def _weights(s: Searcher) -> _Column:
@@ -549,19 +581,32 @@ def run_search(
     # the relaxed query supplies the total, the facets and, when the page is not yet full,
     # the partial matches; the hits' stored fields are read for the page only
     need_rest = by_document or len(ordered) < want
+    recorder = None
     if need_rest:
-        loose = s.search(
-            relaxed,
-            filter=flt,
-            # partial matches are re-ordered by how many typed words they hold, so a query of
-            # several words reads deeper; one word (or an OR) only needs room for the weights
-            limit=BY_DOCUMENT_HITS
-            if by_document
-            else max(2 * want, 200 if len(groups) > 1 else 20),
-            groupedby=facets,
-            maptype=sorting.Count,
-            terms=len(groups) > 1,
-        )
+        if not by_document and _positional(relaxed):
+            # a phrase: Whoosh must check word positions passage by passage, so this one pass
+            # also records every match, for the total and the facets
+            recorder = _Recorder(max(2 * want, 200 if len(groups) > 1 else 20))
+            inner: collectors.Collector = recorder
+            if len(groups) > 1:
+                inner = collectors.TermsCollector(inner)
+            outer = collectors.FilterCollector(inner, flt)
+            s.search_with_collector(relaxed, outer)
+            loose = outer.results()
+        else:
+            loose = s.search(
+                relaxed,
+                filter=flt,
+                # partial matches are re-ordered by how many typed words they hold, so a query
+                # of several words reads deeper; one word (or an OR) only needs room for the
+                # weights
+                limit=BY_DOCUMENT_HITS
+                if by_document
+                else max(2 * want, 200 if len(groups) > 1 else 20),
+                groupedby=facets,
+                maptype=sorting.Count,
+                terms=len(groups) > 1,
+            )
         seen = {hit.docnum for hit in ordered}
         rest = [hit for hit in loose if hit.docnum not in seen]
         # more of the typed words first, then by score ("a question typed as a sentence still
@@ -573,7 +618,10 @@ def run_search(
             )
         )
         ordered.extend(rest)
-    matched = cache.matching.matches(relaxed) & flt if flt else frozenset()
+    if recorder is not None:
+        matched = frozenset(recorder.matched)
+    else:
+        matched = cache.matching.matches(relaxed) & flt if flt else frozenset()
     total = len(matched)
     facet_counts = cache.facet_counts(s, matched)
     if by_document:

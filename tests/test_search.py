@@ -212,3 +212,38 @@ def test_match_sets_equal_whooshs_across_segments_with_deletions(tmp_path: Path)
         assert isinstance(strict, AndNot)
         expected = set(s.docs_for_query(strict.a)) - set(s.docs_for_query(strict.b))
         assert sets.matches(strict) == expected and expected
+
+
+def test_phrase_search_counts_every_match_past_the_first_page(tmp_path: Path) -> None:
+    """A phrase query counts its matches in the same pass that ranks them: GIVEN 30 notes
+    about dementia, each with a phrase "trygge overganger", and 30 brief minutes that only
+    mention dementia THEN the total of the phrase, and of a word with the phrase, is every
+    passage Whoosh finds, beyond the 20 that the ranking pass keeps."""
+    from whoosh.query import Term
+
+    from kbase.search import build_query
+
+    folder = tmp_path / "notater"
+    folder.mkdir()
+    for i in range(30):
+        text = [f"# Notat {i + 1}", f"Demensteamet besøkte {i + 3} familier i sone {i % 4}."]
+        if i % 3 == 0:
+            text.append(f"Vi arbeider for trygge overganger fra sykehuset, sak {i}.")
+        else:
+            text.append(f"Demens krever tett oppfølging av pårørende, sak {i}.")
+        text.append(f"## Møte {i}\n\nTrygge overganger og demens var tema på møte {i}.")
+        (folder / f"notat-{i:02}.md").write_text("\n\n".join(text), encoding="utf-8")
+        # read after the notes above: passages that only the weaker half of the query finds,
+        # which a ranking pass may prune once its top 20 are strong enough
+        brief = f"Kort referat {i}: dagtilbudet for personer med demens holder åpent i sommer."
+        (folder / f"referat-{i:02}.md").write_text(brief, encoding="utf-8")
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        kb.ingest(folder)
+        store = kb._store
+        s = store.searcher()
+        passages = set(s.docs_for_query(Term("kind", "passage")))
+        for text in ('demens "trygge overganger"', '"trygge overganger"'):
+            _, relaxed, _ = build_query(store, text)
+            expected = len(set(s.docs_for_query(relaxed)) & passages)
+            assert expected > 20
+            assert kb.search(text, limit=5).total == expected, text
