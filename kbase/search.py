@@ -489,7 +489,8 @@ def expand(text: str, searcher: Searcher) -> str:
             open_form = "(" + " AND ".join(f"text:{p}" for p in parts) + ")"
             rest = [a for a in alternatives]
             alternatives = []
-            word = " OR ".join([*whole, open_form, *rest])
+            # in parentheses, so that a NOT before the word excludes all of it
+            word = "(" + " OR ".join([*whole, open_form, *rest]) + ")"
         alternatives += [
             f"({' AND '.join(s.split())})^{SYNONYM_BOOST}" if " " in s else f"{s}^{SYNONYM_BOOST}"
             for s in synonyms.get(word, [])

@@ -81,6 +81,10 @@ def test_or_not_and_prefix(corpus_kb: KnowledgeBase) -> None:
     assert both > corpus_kb.search("demensavdeling").total
     no_press = corpus_kb.search("helsehus NOT ordfører")
     assert all("ordfører" not in h.passage.text.lower() for h in no_press)
+    # a compound after NOT is excluded whole, not only from the first field it expands to
+    no_emergency = corpus_kb.search("demens NOT legevakt", limit=50)
+    assert 0 < no_emergency.total < corpus_kb.search("demens").total
+    assert all("legevakt" not in h.passage.text.lower() for h in no_emergency)
     assert corpus_kb.search("velferdstek*").total >= 2
 
 
