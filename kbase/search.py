@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from whoosh import collectors, highlight, sorting
 from whoosh.qparser import AndGroup, MultifieldParser, plugins
 from whoosh.query import (
@@ -31,6 +31,7 @@ from .cite import citation
 from .errors import QuerySyntaxError
 from .index.docsets import DocSets
 from .index.store import IndexStore
+from .index.vectors import Vectors, column_array
 from .model import Hit, SearchResults
 
 UNTYPABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
@@ -50,6 +51,8 @@ FILTER_RE = re.compile(
 YEAR_RE = re.compile(r"^(\d{4})?(?:\s*(\.\.|-|–)\s*(\d{4})?)?$")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 SNIPPET_CHARS = 240
+# ranks partial matches by the number of typed words they hold before their score
+COVERAGE_STEP = 1e9
 
 
 @dataclass
@@ -159,15 +162,44 @@ class _SearcherCache:
 
     def __init__(self, s: Searcher) -> None:
         self.docsets: dict[str, set[int]] = {}
-        self.values: dict[str, dict[str, frozenset[int]]] | None = None
+        self.values: dict[str, tuple[list[str], np.ndarray]] | None = None
         self.matching = DocSets(s)
-        self._weights: _Column | None = None
+        self._weights: np.ndarray | None = None
+        self._vectors: Vectors | None = None
+        self._masks: dict[int, np.ndarray] = {}
+        self.size = s.doc_count_all()
 
-    def weights(self, s: Searcher) -> _Column:
-        """Each passage's content weight in percent."""
+    @property
+    def vectors(self) -> Vectors:
+        if self._vectors is None:
+            self._vectors = Vectors(self.matching.searcher)
+        return self._vectors
+
+    def weights(self, s: Searcher) -> np.ndarray:
+        """Each passage's content weight in percent, by document number."""
         if self._weights is None:
-            self._weights = _Column(s, "weight", 100)
+            parts = []
+            for i, (leaf, _) in enumerate(s.reader().leaf_readers()):
+                size = self.vectors._leaf_size(i)
+                if leaf.has_column("weight"):
+                    column = column_array(leaf.column_reader("weight"), size, 100)
+                    column[column == 0] = 100  # unset reads as 0
+                else:
+                    column = np.full(size, 100.0)
+                parts.append(column)
+            self._weights = np.concatenate(parts) if parts else np.zeros(0)
         return self._weights
+
+    def mask(self, docset: set[int]) -> np.ndarray:
+        """A filter's passages as a mask over document numbers (the set is never changed)."""
+        found = self._masks.get(id(docset))
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            found[np.fromiter(docset, dtype=np.int64, count=len(docset))] = True
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[id(docset)] = found
+        return found
 
     def docset(self, s: Searcher, q: Query) -> set[int]:
         """The passages a filter lets through (a set: Whoosh takes it as a filter as is; never
@@ -180,31 +212,46 @@ class _SearcherCache:
             found = self.docsets[key] = set(s.docs_for_query(q))
         return found
 
-    def facet_counts(self, s: Searcher, docnums: frozenset[int]) -> dict[str, dict[str, int]]:
+    def _facet_values(self, s: Searcher) -> dict[str, tuple[list[str], np.ndarray]]:
+        """Per facet: its values, and a matrix (values x passages) of which passage has which."""
         if self.values is None:
-            self.values = {name: {} for name in FACETS}
+            self.values = {}
             reader = s.reader()
             for name, fname in FACETS.items():
                 if fname == "year":
                     continue  # numeric terms: read from the column below
+                values = []
                 for term in reader.lexicon(fname):
                     text = term.decode() if isinstance(term, bytes) else str(term)
                     if text:
-                        self.values[name][text] = self.matching.term(fname, text)
-            years = _Column(s, "year", 0)
-            per_year: dict[str, set[int]] = {}
-            for docnum in self.docset(s, Term("kind", "passage")):
-                y = years[docnum]
-                if y and y < 10_000:  # an unset year reads as the column's default
-                    per_year.setdefault(str(y), set()).add(docnum)
-            self.values["year"] = {y: frozenset(d) for y, d in per_year.items()}
+                        values.append(text)
+                table = np.zeros((len(values), self.size), dtype=bool)
+                for i, text in enumerate(values):
+                    ids, _ = self.vectors.postings(fname, text)
+                    table[i, ids] = True
+                self.values[name] = (values, table)
+            years = np.zeros(self.size)
+            for i, (leaf, offset) in enumerate(s.reader().leaf_readers()):
+                if leaf.has_column("year"):
+                    size = self.vectors._leaf_size(i)
+                    years[offset : offset + size] = column_array(
+                        leaf.column_reader("year"), size, 0
+                    )
+            passages = self.mask(self.docset(s, Term("kind", "passage")))
+            years[~passages | (years >= 10_000)] = 0  # an unset year reads as a default
+            found = sorted({int(y) for y in np.unique(years) if y})
+            table = np.zeros((len(found), self.size), dtype=bool)
+            for i, y in enumerate(found):
+                table[i] = years == y
+            self.values["year"] = ([str(y) for y in found], table)
+        return self.values
+
+    def facet_counts(self, s: Searcher, docnums: np.ndarray) -> dict[str, dict[str, int]]:
+        """How many of the given passages carry each value of each facet."""
         out: dict[str, dict[str, int]] = {}
-        for name in FACETS:
-            counts = {}
-            for value, passages in self.values[name].items():
-                n = len(docnums & passages)  # in C, over the smaller of the two sets
-                if n:
-                    counts[value] = n
+        for name, (values, table) in self._facet_values(s).items():
+            per_value = np.count_nonzero(table[:, docnums], axis=1) if len(docnums) else []
+            counts = {v: int(n) for v, n in zip(values, per_value, strict=False) if n}
             out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return out
 
@@ -219,30 +266,6 @@ def _cache(s: Searcher) -> _SearcherCache:
         _CACHES.clear()  # one searcher per index is in use at a time
         held = _CACHES[id(s)] = (s, _SearcherCache(s))
     return held[1]
-
-
-class _Column:
-    """A numeric column read per segment (no stored fields are read). Per segment, because
-    Whoosh's multi-segment column reader fails on segments written without the column."""
-
-    def __init__(self, s: Searcher, name: str, default: int) -> None:
-        self.default = default
-        self.offsets: list[int] = []
-        self.columns: list[Any] = []
-        for leaf, offset in s.reader().leaf_readers():
-            self.offsets.append(offset)
-            has = leaf.has_column(name) if hasattr(leaf, "has_column") else False
-            self.columns.append(leaf.column_reader(name) if has else None)
-
-    def __getitem__(self, docnum: int) -> int:
-        i = max(0, bisect_right(self.offsets, docnum) - 1)
-        column = self.columns[i]
-        if column is None:
-            return self.default
-        try:
-            return column[docnum - self.offsets[i]] or self.default
-        except IndexError:
-            return self.default
 
 
 class _Recorder(collectors.TopCollector):
@@ -266,12 +289,12 @@ def _positional(q: Query) -> bool:
     return any(_positional(c) for c in q.children())
 
 
-def _weights(s: Searcher) -> _Column:
+def _weights(s: Searcher) -> np.ndarray:
     return _cache(s).weights(s)
 
 
-def _rank_key(hit: WhooshHit, weights: _Column) -> float:
-    return (hit.score or 0.0) * weights[hit.docnum] / 100
+def _rank_key(hit: WhooshHit, weights: np.ndarray) -> float:
+    return (hit.score or 0.0) * float(weights[hit.docnum]) / 100
 
 
 def _coverage(hit: WhooshHit, groups: list[set[tuple[str, str]]]) -> int:
@@ -566,85 +589,35 @@ def run_search(
     flt = filters.query()
     cache = _cache(s)
     flt = cache.docset(s, flt)  # the filter as a set of passages, computed once per searcher
-    facets = {"_docs": sorting.FieldFacet("doc_id")} if by_document else None
     want = max(1, offset + limit)
     weights = _weights(s)
     groups = word_groups(strict)
-    ordered: list[WhooshHit] = []
     if not flt:  # nothing passes the filters (Whoosh would read an empty set as no filter)
         relaxed = strict = NullQuery
-    if relaxed is not strict:  # all the typed words: these rank first
-        found = s.search(strict, filter=flt, limit=None if by_document else want)
-        # the scored hits only: sorted(found) would ask for len(found), which makes Whoosh
-        # find every match again after a search that skipped low-scoring blocks
-        top = [found[i] for i in range(found.scored_length())]
-        ordered = sorted(top, key=lambda h: _rank_key(h, weights), reverse=True)
-    # the relaxed query supplies the total, the facets and, when the page is not yet full,
-    # the partial matches; the hits' stored fields are read for the page only
-    need_rest = by_document or len(ordered) < want
-    recorder = None
-    if need_rest:
-        if not by_document and _positional(relaxed):
-            # a phrase: Whoosh must check word positions passage by passage, so this one pass
-            # also records every match, for the total and the facets
-            recorder = _Recorder(max(2 * want, 200 if len(groups) > 1 else 20))
-            inner: collectors.Collector = recorder
-            if len(groups) > 1:
-                inner = collectors.TermsCollector(inner)
-            outer = collectors.FilterCollector(inner, flt)
-            s.search_with_collector(relaxed, outer)
-            loose = outer.results()
-        else:
-            loose = s.search(
-                relaxed,
-                filter=flt,
-                # partial matches are re-ordered by how many typed words they hold, so a query
-                # of several words reads deeper; one word (or an OR) only needs room for the
-                # weights
-                limit=BY_DOCUMENT_HITS
-                if by_document
-                else max(2 * want, 200 if len(groups) > 1 else 20),
-                groupedby=facets,
-                maptype=sorting.Count,
-                terms=len(groups) > 1,
-            )
-        seen = {hit.docnum for hit in ordered}
-        rest = [hit for hit in loose if hit.docnum not in seen]
-        # more of the typed words first, then by score ("a question typed as a sentence still
-        # finds its answer": the passage with two of its words beats one word thrice)
-        rest.sort(
-            key=lambda h: (
-                -_coverage(h, groups) if len(groups) > 1 else 0,
-                -_rank_key(h, weights),
-            )
-        )
-        ordered.extend(rest)
-    if recorder is not None:
-        matched = frozenset(recorder.matched)
+    ranked = None
+    if not by_document and not _positional(relaxed):
+        ranked = _rank_vectors(cache, strict, relaxed, len(groups), flt, weights, want)
+    if ranked is not None:
+        matched_docs, page_hits = ranked
+        total = len(matched_docs)
     else:
-        matched = cache.matching.matches(relaxed) & flt if flt else frozenset()
-    total = len(matched)
-    facet_counts = cache.facet_counts(s, matched)
-    if by_document:
-        firsts: dict[str, WhooshHit] = {}
-        for hit in ordered:
-            firsts.setdefault(hit["doc_id"], hit)
-        ordered = list(firsts.values())
-        total = len(loose.groups("_docs"))
-    # Whoosh's AND NOT can let an excluded passage through at a block edge; the exact set of
-    # matches decides
-    page = [h for h in ordered if h.docnum in matched][offset : offset + limit]
+        matched, page_hits, total = _rank_whoosh(
+            s, cache, strict, relaxed, groups, flt, weights, want, by_document
+        )
+        matched_docs = np.fromiter(matched, dtype=np.int64, count=len(matched))
+    facet_counts = cache.facet_counts(s, matched_docs)
+    page = page_hits[offset : offset + limit]
     docs = store.documents(fresh=False)  # as the searcher of this search sees them
     hits = []
-    for rank, wh in enumerate(page, start=offset + 1):
-        passage = store.passage_from(wh.fields())
+    for rank, (docnum, score) in enumerate(page, start=offset + 1):
+        passage = store.passage_from(s.stored_fields(docnum))
         doc = docs.get(passage.doc_id)
         if doc is None:  # a passage whose document record is missing cannot be cited
             continue
         hits.append(
             Hit(
                 rank=rank,
-                score=float(wh.score or 0.0),
+                score=float(score or 0.0),
                 passage=passage,
                 document=doc,
                 snippet=make_snippet(passage.text, terms),
@@ -683,6 +656,118 @@ def run_search(
         suggestion=suggestion,
         offset=offset,
     )
+
+
+def _rank_vectors(
+    cache: _SearcherCache,
+    strict: Query,
+    relaxed: Query,
+    ngroups: int,
+    flt: set[int],
+    weights: np.ndarray,
+    want: int,
+) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
+    """Every match scored at once (kbase.index.vectors), ranked: passages with all the typed
+    words first, then by how many they hold, then by score times content weight. Returns the
+    matching passages and the first `want` as (docnum, score); None for a query with phrases
+    or anything else the vectors do not answer."""
+    vectors = cache.vectors
+    scored = vectors.scored(relaxed)
+    if scored is None:
+        return None
+    matched = scored.mask & cache.mask(flt)
+    docs = np.flatnonzero(matched)
+    key = scored.score[docs] * weights[docs] / 100
+    if ngroups > 1:
+        parts = strict.subqueries if isinstance(strict, And) else [strict]
+        coverage = np.zeros(len(docs))
+        for part in parts:
+            if not isinstance(part, NotQuery):
+                group = vectors.scored(part)
+                if group is None:
+                    return None
+                coverage += group.mask[docs]
+        key += coverage * COVERAGE_STEP
+    if len(docs) > want:
+        # the want-th highest key, and every passage at or above it (all of a tie, so that
+        # pages of the same search never disagree)
+        kth = np.partition(key, len(key) - want)[len(key) - want]
+        top = np.flatnonzero(key >= kth)
+    else:
+        top = np.arange(len(docs))
+    # highest key first; among equals the lower document number, as Whoosh orders them
+    top = top[np.lexsort((docs[top], -key[top]))][:want]
+    return docs, [(int(docs[i]), float(scored.score[docs[i]])) for i in top]
+
+
+def _rank_whoosh(
+    s: Searcher,
+    cache: _SearcherCache,
+    strict: Query,
+    relaxed: Query,
+    groups: list[set[tuple[str, str]]],
+    flt: set[int],
+    weights: np.ndarray,
+    want: int,
+    by_document: bool,
+) -> tuple[frozenset[int], list[tuple[int, float]], int]:
+    """Whoosh's own matchers rank phrases and passages grouped by document: the matches, the
+    ranked (docnum, score) and the total."""
+    ordered: list[WhooshHit] = []
+    if relaxed is not strict:  # all the typed words: these rank first
+        found = s.search(strict, filter=flt, limit=None if by_document else want)
+        # the scored hits only: sorted(found) would ask for len(found), which makes Whoosh
+        # find every match again after a search that skipped low-scoring blocks
+        top = [found[i] for i in range(found.scored_length())]
+        ordered = sorted(top, key=lambda h: _rank_key(h, weights), reverse=True)
+    # the relaxed query supplies the total, the facets and, when the page is not yet full,
+    # the partial matches
+    recorder = None
+    if by_document or len(ordered) < want:
+        if not by_document and _positional(relaxed):
+            # a phrase: Whoosh must check word positions passage by passage, so this one pass
+            # also records every match, for the total and the facets
+            recorder = _Recorder(max(2 * want, 200 if len(groups) > 1 else 20))
+            inner: collectors.Collector = recorder
+            if len(groups) > 1:
+                inner = collectors.TermsCollector(inner)
+            outer = collectors.FilterCollector(inner, flt)
+            s.search_with_collector(relaxed, outer)
+            loose = outer.results()
+        else:
+            loose = s.search(
+                relaxed,
+                filter=flt,
+                limit=BY_DOCUMENT_HITS if by_document else max(2 * want, 200),
+                groupedby={"_docs": sorting.FieldFacet("doc_id")} if by_document else None,
+                maptype=sorting.Count,
+                terms=len(groups) > 1,
+            )
+        seen = {hit.docnum for hit in ordered}
+        rest = [hit for hit in loose if hit.docnum not in seen]
+        # more of the typed words first, then by score ("a question typed as a sentence still
+        # finds its answer": the passage with two of its words beats one word thrice)
+        rest.sort(
+            key=lambda h: (
+                -_coverage(h, groups) if len(groups) > 1 else 0,
+                -_rank_key(h, weights),
+            )
+        )
+        ordered.extend(rest)
+    if recorder is not None:
+        matched = frozenset(recorder.matched)
+    else:
+        matched = cache.matching.matches(relaxed) & flt if flt else frozenset()
+    total = len(matched)
+    if by_document:
+        firsts: dict[str, WhooshHit] = {}
+        for hit in ordered:
+            firsts.setdefault(hit["doc_id"], hit)
+        ordered = list(firsts.values())
+        total = len(loose.groups("_docs"))
+    # Whoosh's AND NOT can let an excluded passage through at a block edge; the exact set of
+    # matches decides
+    return matched, [(h.docnum, h.score) for h in ordered if h.docnum in matched], total
 
 
 def _filter_words(query: str) -> list[str]:

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORPUS, HIT_FIELDS
 
@@ -251,3 +252,34 @@ def test_phrase_search_counts_every_match_past_the_first_page(tmp_path: Path) ->
             expected = len(set(s.docs_for_query(relaxed)) & passages)
             assert expected > 20
             assert kb.search(text, limit=5).total == expected, text
+
+
+def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:
+    """Searches score every match at once with numpy (kbase.index.vectors): for words, AND,
+    OR, NOT and AND NOT the passages matched and their scores are Whoosh's own BM25F."""
+    from kbase.index.vectors import Vectors
+    from kbase.search import build_query
+
+    store = corpus_kb._store
+    s = store.searcher()
+    vectors = Vectors(s)
+    for text in [
+        "hverdagsrehabilitering",
+        "demens pårørende",
+        "demensavdeling OR frisklivssentral",
+        "helsehus NOT ordfører",
+        "demens NOT legevakt",
+        "eldre omsorg seniorer",
+        "heimetenester",
+    ]:
+        strict, relaxed, _ = build_query(store, text)
+        for q in (strict, relaxed):
+            scored = vectors.scored(q)
+            assert scored is not None, text
+            theirs = {h.docnum: h.score for h in s.search(q, limit=None)}
+            assert theirs, text
+            assert set(np.flatnonzero(scored.mask).tolist()) == set(theirs), text
+            for docnum, score in theirs.items():
+                assert scored.score[docnum] == pytest.approx(score, rel=1e-12), text
+    strict, _, _ = build_query(store, '"trygge overganger"')
+    assert vectors.scored(strict) is None  # phrases stay with Whoosh
