@@ -30,7 +30,6 @@ from .ingest.isolate import Limits, run_isolated
 from .ingest.metadata import SIDECAR_SUFFIX, resolve, sidecar_path
 from .ingest.registry import HEAD_BYTES
 from .model import Document, IngestReport, Passage, SearchResults
-from .search import run_search, tag_counts
 from .segment import make_doc_id, segment
 from .tagging import Tagger, document_tags
 from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
@@ -479,6 +478,8 @@ class KnowledgeBase:
         by_document: bool = False,
     ) -> SearchResults:
         """Ranked passages with total, facets and a spelling suggestion."""
+        from .search import run_search  # numpy and the query parser: only when searching
+
         return run_search(
             self._store,
             query,
@@ -548,6 +549,8 @@ class KnowledgeBase:
 
     def tags(self) -> list[dict[str, Any]]:
         """Every veivalg and theme with how many passages and documents carry it."""
+        from .search import tag_counts
+
         counts = tag_counts(self._store)
         out = []
         for tag in (*self._taxonomy.veivalg, *self._taxonomy.themes):

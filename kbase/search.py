@@ -31,7 +31,7 @@ from .cite import citation
 from .errors import QuerySyntaxError
 from .index.docsets import DocSets
 from .index.store import IndexStore
-from .index.vectors import Vectors, column_array
+from .index.vectors import Vectors, numeric_column
 from .model import Hit, SearchResults
 
 UNTYPABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
@@ -178,16 +178,8 @@ class _SearcherCache:
     def weights(self, s: Searcher) -> np.ndarray:
         """Each passage's content weight in percent, by document number."""
         if self._weights is None:
-            parts = []
-            for i, (leaf, _) in enumerate(s.reader().leaf_readers()):
-                size = self.vectors._leaf_size(i)
-                if leaf.has_column("weight"):
-                    column = column_array(leaf.column_reader("weight"), size, 100)
-                    column[column == 0] = 100  # unset reads as 0
-                else:
-                    column = np.full(size, 100.0)
-                parts.append(column)
-            self._weights = np.concatenate(parts) if parts else np.zeros(0)
+            self._weights = numeric_column(s, "weight", 100)
+            self._weights[self._weights <= 0] = 100
         return self._weights
 
     def mask(self, docset: set[int]) -> np.ndarray:
@@ -209,7 +201,7 @@ class _SearcherCache:
         if found is None:
             if len(self.docsets) > 64:
                 self.docsets.clear()
-            found = self.docsets[key] = set(s.docs_for_query(q))
+            found = self.docsets[key] = set(self.matching.matches(q))
         return found
 
     def _facet_values(self, s: Searcher) -> dict[str, tuple[list[str], np.ndarray]]:
@@ -230,15 +222,9 @@ class _SearcherCache:
                     ids, _ = self.vectors.postings(fname, text)
                     table[i, ids] = True
                 self.values[name] = (values, table)
-            years = np.zeros(self.size)
-            for i, (leaf, offset) in enumerate(s.reader().leaf_readers()):
-                if leaf.has_column("year"):
-                    size = self.vectors._leaf_size(i)
-                    years[offset : offset + size] = column_array(
-                        leaf.column_reader("year"), size, 0
-                    )
+            years = numeric_column(s, "year", 0)
             passages = self.mask(self.docset(s, Term("kind", "passage")))
-            years[~passages | (years >= 10_000)] = 0  # an unset year reads as a default
+            years[~passages | (years >= 10_000) | (years < 0)] = 0  # unset
             found = sorted({int(y) for y in np.unique(years) if y})
             table = np.zeros((len(found), self.size), dtype=bool)
             for i, y in enumerate(found):

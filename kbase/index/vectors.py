@@ -50,6 +50,28 @@ def column_array(reader: Any, size: int, default: float) -> np.ndarray:
     return values[:size]
 
 
+def numeric_column(searcher: Searcher, fieldname: str, default: float) -> np.ndarray:
+    """A NUMERIC field's column over all of the searcher's passages; `default` where a
+    passage has no value."""
+    field = searcher.schema[fieldname]
+    parts = []
+    leaves = list(searcher.reader().leaf_readers())
+    total = searcher.doc_count_all()
+    for i, (leaf, offset) in enumerate(leaves):
+        size = (leaves[i + 1][1] if i + 1 < len(leaves) else total) - offset
+        if not leaf.has_column(fieldname):
+            parts.append(np.full(size, default))
+            continue
+        raw = column_array(leaf.column_reader(fieldname, translate=False), size, 0)
+        if field.numtype is int:  # Whoosh stores signed ints shifted to sort as unsigned
+            values = raw - (1 << (field.bits - 1)) if field.signed else raw.copy()
+        else:
+            values = np.array([field.from_column_value(int(x)) for x in raw], dtype=float)
+        values[raw == 0] = default  # never written
+        parts.append(values)
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
 def _postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and weights of one term in one segment, deleted passages left out."""
     if (fieldname, text) not in leaf:
