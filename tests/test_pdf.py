@@ -268,3 +268,25 @@ def test_table_ruled_by_rectangles_keeps_rows_and_text_order(tmp_path: Path, bor
         ("table", "", tuple(ROWS)),
         ("paragraph", "Tiltakene evalueres hvert år.", ()),
     ]
+
+
+def test_two_columns_are_read_column_by_column(tmp_path: Path) -> None:
+    """GIVEN a page with two columns drawn left column first THEN the text keeps each column
+    whole, in that order, instead of interleaving their lines."""
+    path = tmp_path / "spalter.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    _, height = A4
+    c.setFont("Helvetica", 10)
+    left = ["Venstre spalte handler om", "demensomsorg i kommunen og", "pårørendestøtte hver uke."]
+    right = ["Høyre spalte handler om", "legevakt og trygge", "overganger fra sykehuset."]
+    for i, line in enumerate(left):
+        c.drawString(72, height - 100 - 14 * i, line)
+    for i, line in enumerate(right):
+        c.drawString(320, height - 100 - 14 * i, line)
+    c.showPage()
+    c.save()
+    text = " ".join(b.text for b in extract_pdf(str(path)).blocks)
+    assert text == (
+        "Venstre spalte handler om demensomsorg i kommunen og pårørendestøtte hver uke. "
+        "Høyre spalte handler om legevakt og trygge overganger fra sykehuset."
+    )
