@@ -151,6 +151,11 @@ class _MatchPartsFilter(Filter):
         from .compounds import split
 
         for t in tokens:
+            # stems and parts are cut from the word's letters, so a word that holds no query
+            # term can match none: most words of a passage, and they need no stemming
+            if not any(term in t.text for term in self.terms):
+                yield t
+                continue
             whole = self.stem(t.text)
             if whole not in self.terms:
                 for part in split(t.text):

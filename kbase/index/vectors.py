@@ -195,6 +195,11 @@ class Vectors:
         if type(q) is Or and not getattr(q, "minmatch", 0):
             total = Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
             for child in q.subqueries:
+                if isinstance(child, Term):  # added in place: no vector per term
+                    ids, sc = self.postings(child.fieldname, child.text)
+                    total.score[ids] += sc * child.boost  # a term lists each passage once
+                    total.mask[ids] = True
+                    continue
                 part = self.scored(child)
                 if part is None:
                     return None
