@@ -290,3 +290,44 @@ def test_two_columns_are_read_column_by_column(tmp_path: Path) -> None:
         "Venstre spalte handler om demensomsorg i kommunen og pårørendestøtte hver uke. "
         "Høyre spalte handler om legevakt og trygge overganger fra sykehuset."
     )
+
+
+def test_page_box_that_does_not_start_at_zero(tmp_path: Path) -> None:
+    """GIVEN pages whose media box starts 100 pt up (as some exports write it), each with a
+    running header, a page number in the footer and a paragraph THEN the header and the
+    numbers are still recognised in the margins and dropped, and the text stays."""
+    pages = []
+    for n in range(1, 4):
+        pages.append(
+            f"BT /F1 8 Tf 72 910 Td (Nordvik kommune | Temaplan) Tj ET "
+            f"BT /F1 8 Tf 500 120 Td (Side {n}) Tj ET "
+            f"BT /F1 11 Tf 72 700 Td (Avsnitt {n} om demensomsorg i kommunen.) Tj ET"
+        )
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    font = 3 + 2 * len(pages)
+    for i, content in enumerate(pages):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 100 595 942] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        data = content.encode()
+        objects.append(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path = tmp_path / "forskjovet.pdf"
+    path.write_bytes(out)
+    blocks = [(b.page, b.text) for b in extract_pdf(str(path)).blocks]
+    assert blocks == [(n, f"Avsnitt {n} om demensomsorg i kommunen.") for n in (1, 2, 3)]

@@ -53,7 +53,10 @@ class _TextPage:
         self.c = pdfium_c
         self.textpage = page.get_textpage()
         self.raw = self.textpage.raw
-        self.height = float(page.get_height())
+        # positions are measured down from the top of the page box, which need not start at
+        # 0 (an offset media box), in the page's own orientation (before /Rotate)
+        left, bottom, right, top = (float(v) for v in page.get_bbox())
+        self.top, self.height, self.width = top, top - bottom, right - left
         count = max(pdfium_c.FPDFText_CountChars(self.raw), 0)
         text = self.textpage.get_text_range(0, count) if count else ""
         if len(text) != count:
@@ -74,7 +77,7 @@ class _TextPage:
         """x0, top, x1, bottom of character k, measured from the top of the page."""
         rect = self.c.FS_RECTF()
         self.c.FPDFText_GetLooseCharBox(self.raw, k, rect)
-        return (rect.left, self.height - rect.top, rect.right, self.height - rect.bottom)
+        return (rect.left, self.top - rect.top, rect.right, self.top - rect.bottom)
 
     def bold(self, k: int) -> bool:
         if self.c.FPDFText_GetFontWeight(self.raw, k) >= 600:
@@ -160,7 +163,7 @@ class _TextPage:
         return out
 
 
-def _edges(page: Any, height: float) -> list[dict[str, Any]]:
+def _edges(page: Any, top: float) -> list[dict[str, Any]]:
     """The straight, axis-parallel strokes and rectangle sides of a page's vector paths, as
     pdfplumber's edge dicts: what its table finder looks for."""
     import pypdfium2.raw as pdfium_c
@@ -182,15 +185,15 @@ def _edges(page: Any, height: float) -> list[dict[str, Any]]:
             if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
                 start = point
             elif kind == pdfium_c.FPDF_SEGMENT_LINETO and current is not None:
-                edges.append(_edge(current, point, height))
+                edges.append(_edge(current, point, top))
             current = point
             if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
-                edges.append(_edge(current, start, height))  # the closing side
+                edges.append(_edge(current, start, top))  # the closing side
                 current = start
     return [e for e in edges if e]
 
 
-def _edge(a: tuple[float, float], b: tuple[float, float], height: float) -> dict[str, Any] | None:
+def _edge(a: tuple[float, float], b: tuple[float, float], page_top: float) -> dict[str, Any] | None:
     (ax, ay), (bx, by) = a, b
     if abs(ay - by) < 0.01:
         orientation = "h"
@@ -199,7 +202,7 @@ def _edge(a: tuple[float, float], b: tuple[float, float], height: float) -> dict
     else:
         return None
     x0, x1 = sorted((ax, bx))
-    top, bottom = height - max(ay, by), height - min(ay, by)
+    top, bottom = page_top - max(ay, by), page_top - min(ay, by)
     return {
         "object_type": "line",
         "orientation": orientation,
@@ -230,17 +233,17 @@ class _Geometry:
         return self._chars
 
 
-def _tables(page: Any, text: _TextPage, width: float) -> list[tuple[tuple[float, ...], tuple]]:
+def _tables(page: Any, text: _TextPage) -> list[tuple[tuple[float, ...], tuple]]:
     """(bbox, rows) of each table that ruling lines draw on the page, by pdfplumber's finder.
     Needs the page's lines read first."""
-    edges = _edges(page, text.height)
+    edges = _edges(page, text.top)
     if not any(e["orientation"] == "h" for e in edges) or not any(
         e["orientation"] == "v" for e in edges
     ):
         return []  # no grid without both: most pages stop here
     from pdfplumber.table import TableFinder
 
-    geometry = _Geometry(edges, (0.0, 0.0, width, text.height), text, [])
+    geometry = _Geometry(edges, (0.0, 0.0, text.width, text.height), text, [])
     found = TableFinder(geometry).tables  # type: ignore[arg-type]
     geometry.tables = [table.bbox for table in found]
     out = []
@@ -305,12 +308,12 @@ def _read_pages(path: str) -> tuple[list[list[Any]], list[float], dict[str, Any]
             page = pdf[number - 1]
             text = None
             try:
-                width, height = (float(v) for v in page.get_size())
-                heights.append(height)
+                width, height = (float(v) for v in page.get_size())  # as displayed
                 landscape += width > height
                 text = _TextPage(page)
+                heights.append(text.height)
                 lines = text.lines(number)
-                tables = _tables(page, text, width)
+                tables = _tables(page, text)
                 if tables:
                     bboxes = [bbox for bbox, _ in tables]
                     lines = [line for line in lines if not _inside(line, bboxes)]
