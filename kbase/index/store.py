@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
 from whoosh.searching import Searcher
@@ -120,7 +121,11 @@ class IndexStore:
                 f"the index at {self.path} was built by another kbase version; {rebuild}"
             )
         try:
-            return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+            # without mmap: Whoosh's mmap path copies every file of every segment into memory
+            # when a searcher opens (a BytesIO over the map); without it, blocks are read from
+            # the file (and the page cache) as a search needs them
+            storage = FileStorage(str(self.path), supports_mmap=False)
+            return storage.open_index(indexname=INDEX_NAME)
         except Exception as exc:  # whoosh raises several types for damaged folders
             raise IndexUnreadableError(
                 f"the index at {self.path} cannot be opened ({exc}); {rebuild}"
