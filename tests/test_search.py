@@ -182,6 +182,7 @@ def test_match_sets_equal_whooshs_across_segments_with_deletions(tmp_path: Path)
     from whoosh.query import AndNot
 
     from kbase.index.docsets import DocSets
+    from kbase.index.vectors import Vectors
     from kbase.search import build_query
 
     shutil.copytree(CORPUS, tmp_path / "corpus")
@@ -208,11 +209,15 @@ def test_match_sets_equal_whooshs_across_segments_with_deletions(tmp_path: Path)
             "hverdagsrehab*",
             "eldrerådet møteplasser",
         ]
+        vectors = Vectors(s)
         for text in queries:
             strict, relaxed, _ = build_query(store, text)
             for q in (strict, relaxed):
                 assert sets.matches(q) == set(s.docs_for_query(q)), text
                 assert sets.matches(q), text
+                scored = vectors.scored(q)  # the score vectors leave deleted passages out too
+                if scored is not None:
+                    assert set(np.flatnonzero(scored.mask).tolist()) == sets.matches(q), text
         strict, _, _ = build_query(store, "demens ANDNOT pårørende")
         assert isinstance(strict, AndNot)
         expected = set(s.docs_for_query(strict.a)) - set(s.docs_for_query(strict.b))
@@ -283,3 +288,13 @@ def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:
                 assert scored.score[docnum] == pytest.approx(score, rel=1e-12), text
     strict, _, _ = build_query(store, '"trygge overganger"')
     assert vectors.scored(strict) is None  # phrases stay with Whoosh
+
+
+def test_search_of_an_empty_index_finds_nothing(tmp_path: Path) -> None:
+    """A new, empty index answers every kind of query with no hits, a total of 0 and empty
+    facets (the score vectors have no passages to cover)."""
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        for text in ["demens", "demens pårørende", '"trygge overganger"', "hjem*"]:
+            res = kb.search(text, year="2020..2024")
+            assert (res.total, res.hits) == (0, [])
+            assert all(values == {} for values in res.facets.values())
