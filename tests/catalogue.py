@@ -22,7 +22,7 @@ GOOD_TEXT = (
 )
 
 
-def _raw_pdf(objects: list[bytes]) -> bytes:
+def raw_pdf(objects: list[bytes]) -> bytes:
     """A minimal PDF with a correct cross-reference table."""
     out = b"%PDF-1.4\n"
     offsets = []
@@ -40,7 +40,7 @@ def _raw_pdf(objects: list[bytes]) -> bytes:
 
 def _page_pdf(content: bytes, extra: list[bytes] | None = None, xobjects: str = "") -> bytes:
     stream = zlib.compress(content)
-    return _raw_pdf(
+    return raw_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -109,7 +109,7 @@ def _inflating() -> bytes:
     parts += [z.compress(chunk) for _ in range(400)]
     parts.append(z.flush())
     stream = b"".join(parts)
-    return _raw_pdf(
+    return raw_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

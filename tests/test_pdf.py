@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from catalogue import raw_pdf
 from conftest import make_pdf
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -107,7 +108,7 @@ def test_table_keeps_rows_with_header(plan_pdf: Path) -> None:
     assert tables[0].page == 2
 
 
-def raw_pdf(path: Path, content: bytes, glyph: str) -> Path:
+def glyph_pdf(path: Path, content: bytes, glyph: str) -> Path:
     """A one-page PDF whose Helvetica draws byte 127 as `glyph`, a name with or without
     Unicode: what symbol fonts do to bullets."""
     font = (
@@ -122,19 +123,7 @@ def raw_pdf(path: Path, content: bytes, glyph: str) -> Path:
         font,
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    path.write_bytes(out)
+    path.write_bytes(raw_pdf(objects))
     return path
 
 
@@ -146,7 +135,7 @@ def test_unmapped_bullet_glyph_is_removed_and_marks_a_bullet(tmp_path: Path, gly
         b"BT /F1 11 Tf 72 700 Td (\x7f Demensteam i alle soner) Tj "
         b"0 -15 Td (\x7f P\xe5r\xf8rendeskole to ganger i \xe5ret) Tj ET"
     )
-    pdf = raw_pdf(tmp_path / "punkt.pdf", content, glyph)
+    pdf = glyph_pdf(tmp_path / "punkt.pdf", content, glyph)
     blocks = [(b.kind, b.text) for b in extract_pdf(str(pdf)).blocks]
     assert blocks == [
         ("bullet", "Demensteam i alle soner"),
@@ -315,19 +304,7 @@ def test_page_box_that_does_not_start_at_zero(tmp_path: Path) -> None:
         data = content.encode()
         objects.append(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
     path = tmp_path / "forskjovet.pdf"
-    path.write_bytes(out)
+    path.write_bytes(raw_pdf(objects))
     blocks = [(b.page, b.text) for b in extract_pdf(str(path)).blocks]
     assert blocks == [(n, f"Avsnitt {n} om demensomsorg i kommunen.") for n in (1, 2, 3)]

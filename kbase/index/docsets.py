@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import (
     And,
     AndMaybe,
@@ -27,29 +26,9 @@ from whoosh.query import (
 from whoosh.query import Not as NotQuery
 from whoosh.searching import Searcher
 
+from .vectors import read_postings
+
 CACHED_IDS = 2_000_000  # posting entries kept in memory across queries (about 100 MB at most)
-
-
-def _leaf_ids(leaf: Any, fieldname: str, text: Any) -> list[int]:
-    """The document numbers of one term in one segment, deleted documents left out."""
-    if (fieldname, text) not in leaf:
-        return []
-    m = leaf.postings(fieldname, text)
-    deleted: Any = None
-    if isinstance(m, FilterMatcher):  # the segment has deletions: Whoosh wraps the postings
-        deleted, m = m._ids, m.child
-    if all(hasattr(m, a) for a in ("_read_ids", "_next_block", "_atend", "_ids", "_i")):
-        ids: list[int] = []
-        while m.is_active():  # Whoosh's own posting blocks: take each block's ids at once
-            if m._ids is None:
-                m._read_ids()
-            ids.extend(m._ids[m._i :] if m._i else m._ids)
-            m._next_block()
-    else:  # a term stored inline, or another codec: one at a time
-        ids = list(m.all_ids())
-    if deleted:
-        ids = [i for i in ids if i not in deleted]
-    return ids
 
 
 class DocSets:
@@ -70,8 +49,8 @@ class DocSets:
             return found
         ids: list[int] = []
         for leaf, offset in self.leaves:
-            part = _leaf_ids(leaf, fieldname, text)
-            ids.extend(part if not offset else [i + offset for i in part])
+            part, _ = read_postings(leaf, fieldname, text)
+            ids.extend((part + offset).tolist())
         found = frozenset(ids)
         self._terms[key] = found
         self._held += len(found)

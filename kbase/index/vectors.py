@@ -72,7 +72,7 @@ def numeric_column(searcher: Searcher, fieldname: str, default: float) -> np.nda
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and weights of one term in one segment, deleted passages left out."""
     if (fieldname, text) not in leaf:
         return np.empty(0, np.int64), np.empty(0, np.float64)
@@ -157,7 +157,7 @@ class Vectors:
             avgfl = s.avg_field_length(fieldname) or 1
             lengths = self._field_lengths(fieldname)
         for i, (leaf, offset) in enumerate(self.leaves):
-            ids, w = _postings(leaf, fieldname, text)
+            ids, w = read_postings(leaf, fieldname, text)
             if not len(ids):
                 continue
             if scorable:
