@@ -130,29 +130,33 @@ def p(values: list[float], pct: float) -> float:
     return statistics.quantiles(values, n=100)[int(pct) - 1] if len(values) > 1 else values[0]
 
 
-def bench(size: int, nq: int, work: Path) -> dict[str, float]:
-    index = work / f"kbase-{size}"
+def bench(size: int, nq: int, work: Path, built: Path | None = None) -> dict[str, float]:
+    index = built or work / f"kbase-{size}"
     store = IndexStore(index)
     db = sqlite3.connect(str(work / f"fts-{size}.db"))
     db.execute(
         "CREATE VIRTUAL TABLE t USING fts5(text, section, title, veivalg UNINDEXED, "
         "tokenize='unicode61 remove_diacritics 0')"
     )
-    start = time.monotonic()
-    batch: list[tuple[Document, list[Passage]]] = []
-    for doc, passages in generate(size, 7):
-        batch.append((doc, passages))
-        if len(batch) * PER_DOC >= 20000:
+    kbase_rate = float("nan")
+    if built is None:
+        start = time.monotonic()
+        batch: list[tuple[Document, list[Passage]]] = []
+        for doc, passages in generate(size, 7):
+            batch.append((doc, passages))
+            if len(batch) * PER_DOC >= 20000:
+                with store.writer() as w:
+                    for d, ps in batch:
+                        store.add_document(w, d, ps)
+                batch = []
+        if batch:
             with store.writer() as w:
                 for d, ps in batch:
                     store.add_document(w, d, ps)
-            batch = []
-    if batch:
-        with store.writer() as w:
-            for d, ps in batch:
-                store.add_document(w, d, ps)
-    kbase_rate = size / (time.monotonic() - start)
-    print(f"  {size} passages indexed by kbase at {kbase_rate:.0f}/s", file=sys.stderr, flush=True)
+        kbase_rate = size / (time.monotonic() - start)
+        print(f"  {size} passages indexed by kbase at {kbase_rate:.0f}/s", file=sys.stderr)
+    elif store.searcher().doc_count() != size + size // PER_DOC:
+        raise SystemExit(f"{built} does not hold {size} generated passages")
     start = time.monotonic()
     with db:
         for doc, passages in generate(size, 7):
@@ -214,6 +218,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument(
+        "--index",
+        type=Path,
+        help="query an index an earlier run of this script built (with --sizes giving its "
+        "passage count) instead of building one; its indexing rate is not measured",
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kbase-scale-"))
     try:
@@ -223,7 +233,7 @@ def main() -> None:
             f"{'cold search':>11}"
         )
         for size in args.sizes:
-            r = bench(size, args.queries, work)
+            r = bench(size, args.queries, work, args.index)
             print(
                 f"{size:>9}  {r['kbase_rate']:>11.0f}  {r['fts_rate']:>10.0f}  {r['size_mb']:>8.1f}  "
                 f"{r['k50']:>7.1f}ms  {r['k95']:>5.1f}ms  {r['f50']:>6.1f}ms  {r['f95']:>5.1f}ms  "

@@ -6,9 +6,11 @@ import dataclasses
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +127,46 @@ class _Job:
         return self.file.shown
 
 
+class _BatchWriter:
+    """Indexes batches of read documents in a thread of its own, one batch at a time, so the
+    workers go on reading while the index is written: writing is half an ingest's work.
+
+    `lock` is held while a batch is written; the worker pool takes it to fork a new worker,
+    so no worker is forked in the middle of a write. At most two batches wait."""
+
+    def __init__(self, kb: KnowledgeBase, report: IngestReport) -> None:
+        self.kb, self.report = kb, report
+        self.lock = threading.Lock()
+        self.batches: queue.Queue[list[Any] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="kbase-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = self.batches.get()
+            if batch is None:
+                return
+            if self.error is not None:
+                continue  # after a failed write nothing more is written
+            try:
+                with self.lock:
+                    self.kb._write(batch, self.report)
+            except BaseException as exc:  # handed to the ingesting thread by submit/close
+                self.error = exc
+
+    def submit(self, batch: list[Any]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.batches.put(batch)
+
+    def close(self) -> None:
+        self.batches.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 class KnowledgeBase:
     """A searchable, citable index of plan documents, stored in one folder."""
 
@@ -156,6 +198,7 @@ class KnowledgeBase:
         self._tagger: Tagger | None = None
         self._source_list: dict[str, dict[str, Any]] | None = None
         self._sources_changed = False
+        self._sources_lock = threading.RLock()  # the index writer thread saves the list
 
     @property
     def tagger(self) -> Tagger:
@@ -187,7 +230,7 @@ class KnowledgeBase:
         doc_id: str | None = None,
         error: str | None = None,
     ) -> None:
-        self._sources()[file.shown] = {
+        entry = {
             "path": str(file.path.absolute()),
             "key": file.key,
             "overrides": {k: v for k, v in overrides.items() if v is not None},
@@ -195,14 +238,17 @@ class KnowledgeBase:
             "doc_id": doc_id,
             "error": error,
         }
-        self._sources_changed = True
+        with self._sources_lock:
+            self._sources()[file.shown] = entry
+            self._sources_changed = True
 
     def _save_sources(self) -> None:
-        if self._sources_changed and self._source_list is not None:
-            write_json_atomic(
-                self.path / SOURCES_FILE, {"version": 1, "sources": self._source_list}
-            )
-            self._sources_changed = False
+        with self._sources_lock:
+            if self._sources_changed and self._source_list is not None:
+                write_json_atomic(
+                    self.path / SOURCES_FILE, {"version": 1, "sources": self._source_list}
+                )
+                self._sources_changed = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -310,7 +356,36 @@ class KnowledgeBase:
             _ = self.tagger  # built once here, shared by every worker
             preload_readers({job.path.suffix for job in jobs})
         pending: list[tuple[Document, list[Passage], str]] = []
-        for done, status, value in run_isolated(self._read, jobs, limits):
+        writer = _BatchWriter(self, report)
+        try:
+            self._collect(jobs, limits, overrides, existing, report, progress, pending, writer)
+        finally:
+            writer.close()  # batches handed over are written; an error in them is raised
+        # documents that were under an ingested folder and whose file is gone
+        gone = [
+            d.doc_id
+            for d in existing.values()
+            if d.doc_id not in seen_ids
+            and any(_is_under(Path(d.source), folder) for folder in folders)
+            and not Path(d.source).exists()
+        ]
+        self._write(pending, report, remove=gone)
+        self._save_sources()
+
+    def _collect(
+        self,
+        jobs: list[_Job],
+        limits: Limits,
+        overrides: dict[str, Any],
+        existing: dict[str, Document],
+        report: IngestReport,
+        progress: ProgressFn | None,
+        pending: list[tuple[Document, list[Passage], str]],
+        writer: _BatchWriter,
+    ) -> None:
+        """Take each file's outcome from the workers, in order; hand every full batch of read
+        documents to the writer thread, which indexes it while the workers go on reading."""
+        for done, status, value in run_isolated(self._read, jobs, limits, writer.lock):
             job = jobs[done]
             if progress:
                 progress(done + 1, len(jobs), job.shown)
@@ -330,17 +405,8 @@ class KnowledgeBase:
             status = "updated" if doc.doc_id in existing else "added"
             pending.append((doc, passages, status))
             if len(pending) >= COMMIT_EVERY:
-                self._write(pending, report)
-        # documents that were under an ingested folder and whose file is gone
-        gone = [
-            d.doc_id
-            for d in existing.values()
-            if d.doc_id not in seen_ids
-            and any(_is_under(Path(d.source), folder) for folder in folders)
-            and not Path(d.source).exists()
-        ]
-        self._write(pending, report, remove=gone)
-        self._save_sources()
+                writer.submit(list(pending))
+                pending.clear()
 
     def _check(
         self,

@@ -147,6 +147,24 @@ def test_a_writer_that_waits_too_long_says_the_index_is_busy(tmp_path: Path) -> 
         assert kb.ingest(tmp_path / "planer").added  # the lock was released
 
 
+def test_a_busy_index_stops_an_ingest_whose_batches_are_written_by_a_thread(
+    tmp_path: Path,
+) -> None:
+    """Batches of 50 documents are indexed by a writer thread while the workers read on: GIVEN
+    another writer holding the index THEN the ingest of 120 plans fails with IndexBusyError
+    (not a thread's traceback), and once the index is free the same ingest indexes them all."""
+    write_version(tmp_path / "planer", "A", 120)
+    index = tmp_path / "ix"
+    with KnowledgeBase(index) as kb:
+        with kb._store.writer():
+            with pytest.raises(IndexBusyError):
+                with KnowledgeBase(index, lock_timeout=0.2) as other:
+                    other.ingest(tmp_path / "planer")
+        report = kb.ingest(tmp_path / "planer")
+        assert len(report.added) == 120 and report.failed == []
+        assert len(kb.documents()) == 120 and kb.check()["problems"] == []
+
+
 def test_searches_keep_working_during_an_ingest(versions: dict, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     write_version(tmp_path / "planer", "A", 100)

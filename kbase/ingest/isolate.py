@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -176,12 +177,17 @@ def timeout_message(limits: Limits) -> str:
 
 
 def run_isolated(
-    fn: Callable[[T], R], jobs: list[T], limits: Limits
+    fn: Callable[[T], R],
+    jobs: list[T],
+    limits: Limits,
+    fork_lock: AbstractContextManager[Any] | None = None,
 ) -> Iterator[tuple[int, str, Any]]:
     """Run `fn` on each job in forked workers; yield (job index, status, value) in job order.
 
     status is "ok" (value: what fn returned), "unsupported" or "error" (value: the reason).
-    A worker that runs out of time is killed and replaced; the batch goes on.
+    A worker that runs out of time is killed and replaced; the batch goes on. `fork_lock` is
+    held while a worker is forked: a caller with a thread of its own (kbase's index writer)
+    holds it while that thread works, so no worker is forked in the middle of it.
     """
     if not jobs:
         return
@@ -189,7 +195,7 @@ def run_isolated(
         for i, job in enumerate(jobs):
             yield (i, *_outcome(fn, job, limits))
         return
-    pool = _Pool(fn, jobs, limits)
+    pool = _Pool(fn, jobs, limits, fork_lock or nullcontext())
     try:
         yield from pool.run()
     finally:  # the caller stopped early or raised: no worker outlives the batch
@@ -233,18 +239,25 @@ class _Worker:
 class _Pool:
     """Long-lived forked workers, each reading one file at a time."""
 
-    def __init__(self, fn: Callable[..., Any], jobs: list[Any], limits: Limits) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        jobs: list[Any],
+        limits: Limits,
+        fork_lock: AbstractContextManager[Any],
+    ) -> None:
         from multiprocessing import get_context
 
         self.ctx = get_context("fork")
-        self.fn, self.jobs, self.limits = fn, jobs, limits
+        self.fn, self.jobs, self.limits, self.fork_lock = fn, jobs, limits, fork_lock
         self.workers: list[_Worker] = []
         for _ in range(limits.worker_count(len(jobs))):
             self.workers.append(self._spawn())
 
     def _spawn(self) -> _Worker:
         others = [w.conn for w in self.workers if not w.conn.closed]
-        return _Worker(self.ctx, self.fn, self.jobs, self.limits, others)
+        with self.fork_lock:
+            return _Worker(self.ctx, self.fn, self.jobs, self.limits, others)
 
     def run(self) -> Iterator[tuple[int, str, Any]]:
         from multiprocessing.connection import wait
