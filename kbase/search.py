@@ -581,7 +581,7 @@ def run_search(
     if not flt:  # nothing passes the filters (Whoosh would read an empty set as no filter)
         relaxed = strict = NullQuery
     ranked = None
-    if not by_document and not _positional(relaxed):
+    if not by_document:
         ranked = _rank_vectors(cache, strict, relaxed, len(groups), flt, weights, want)
     if ranked is not None:
         matched_docs, page_hits = ranked
@@ -655,8 +655,8 @@ def _rank_vectors(
 ) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
     """Every match scored at once (kbase.index.vectors), ranked: passages with all the typed
     words first, then by how many they hold, then by score times content weight. Returns the
-    matching passages and the first `want` as (docnum, score); None for a query with phrases
-    or anything else the vectors do not answer."""
+    matching passages and the first `want` as (docnum, score); None for a query the vectors
+    do not answer."""
     vectors = cache.vectors
     scored = vectors.scored(relaxed)
     if scored is None:
@@ -697,8 +697,9 @@ def _rank_whoosh(
     want: int,
     by_document: bool,
 ) -> tuple[frozenset[int], list[tuple[int, float]], int]:
-    """Whoosh's own matchers rank phrases and passages grouped by document: the matches, the
-    ranked (docnum, score) and the total."""
+    """Whoosh's own matchers rank passages grouped by document and the queries the score
+    vectors do not answer (phrases with slop): the matches, the ranked (docnum, score) and the
+    total."""
     ordered: list[WhooshHit] = []
     if relaxed is not strict:  # all the typed words: these rank first
         found = s.search(strict, filter=flt, limit=None if by_document else want)

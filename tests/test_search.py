@@ -261,7 +261,10 @@ def test_phrase_search_counts_every_match_past_the_first_page(tmp_path: Path) ->
 
 def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:
     """Searches score every match at once with numpy (kbase.index.vectors): for words, AND,
-    OR, NOT and AND NOT the passages matched and their scores are Whoosh's own BM25F."""
+    OR, NOT, AND NOT and phrases the passages matched and their scores are Whoosh's own
+    BM25F (a phrase scores the sum of its words' scores where they stand in order)."""
+    from whoosh.query import Phrase
+
     from kbase.index.vectors import Vectors
     from kbase.search import build_query
 
@@ -276,6 +279,10 @@ def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:
         "demens NOT legevakt",
         "eldre omsorg seniorer",
         "heimetenester",
+        '"trygge overganger"',
+        '"hva er viktig for deg"',
+        'pårørende "personer med demens"',
+        '"pårørende til personer med demens"',
     ]:
         strict, relaxed, _ = build_query(store, text)
         for q in (strict, relaxed):
@@ -286,8 +293,41 @@ def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:
             assert set(np.flatnonzero(scored.mask).tolist()) == set(theirs), text
             for docnum, score in theirs.items():
                 assert scored.score[docnum] == pytest.approx(score, rel=1e-12), text
-    strict, _, _ = build_query(store, '"trygge overganger"')
-    assert vectors.scored(strict) is None  # phrases stay with Whoosh
+    # a phrase with slop (which kbase's own queries never have) is left to Whoosh
+    assert vectors.scored(Phrase("text", ["trygg", "overgang"], slop=3)) is None
+
+
+def test_phrase_matches_words_in_order_when_they_occur_more_than_once(tmp_path: Path) -> None:
+    """A phrase matches where its words stand one right after the other, also in passages
+    that hold each word several times (read from the full list of positions, not the fast
+    path for a word that occurs once): GIVEN four notes THEN "trygge overganger" finds the two
+    that have the words in that order, with Whoosh's own matches and scores."""
+    from kbase.index.vectors import Vectors
+    from kbase.search import build_query
+
+    notes = {
+        "a": "Trygge overganger krever trygge rutiner og gode overganger mellom tjenestene.",
+        "b": "Overganger som er trygge gir trygge hjem for pasientene.",
+        "c": "Trygge og gode overganger, trygge overganger og faste kontaktpersoner.",
+        "d": "Trygge rom, trygge hjem og planlagte overganger for eldre.",
+    }
+    folder = tmp_path / "notater"
+    folder.mkdir()
+    for name, text in notes.items():
+        (folder / f"{name}.md").write_text(f"# Notat {name}\n\n{text}\n", encoding="utf-8")
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        kb.ingest(folder)
+        found = kb.search('"trygge overganger"')
+        assert sorted(Path(h.document.source).name for h in found.hits) == ["a.md", "c.md"]
+        store = kb._store
+        s = store.searcher()
+        strict, _, _ = build_query(store, '"trygge overganger"')
+        scored = Vectors(s).scored(strict)
+        assert scored is not None
+        theirs = {h.docnum: h.score for h in s.search(strict, limit=None)}
+        assert set(np.flatnonzero(scored.mask).tolist()) == set(theirs)
+        for docnum, score in theirs.items():
+            assert scored.score[docnum] == pytest.approx(score, rel=1e-12)
 
 
 def test_search_of_an_empty_index_finds_nothing(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 Whoosh scores one passage at a time through a tree of matcher objects, in Python: at 100,000
 passages a common word takes 400 ms. This module reads each term's posting blocks whole
 (document numbers and weights) and computes the same BM25F score as Whoosh's default
-weighting for every passage in a few vector operations. It answers words, OR, AND, AND NOT
-and NOT; phrases and other positional queries return None and stay with Whoosh.
+weighting for every passage in a few vector operations. It answers words, OR, AND, AND NOT,
+NOT and phrases; a phrase reads word positions only in the passages that hold all its words.
+Other positional queries (slop, prefixes, ...) return None and stay with Whoosh.
 
 A result is a dense vector over the searcher's document numbers: the score of each passage
 (0 where the query does not match) and a mask of the passages it matches.
@@ -12,14 +13,21 @@ A result is a dense vector over the searcher's document numbers: the score of ea
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, AndNot, NullQuery, Or, Query, Term
+from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Query, Term
 from whoosh.query import Not as NotQuery
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -27,6 +35,8 @@ from whoosh.util.numeric import byte_to_length
 B = 0.75  # Whoosh's BM25F defaults, which kbase's searcher uses
 K1 = 1.2
 CACHED_POSTINGS = 4_000_000  # term postings kept across queries (about 50 MB)
+CACHED_POSITIONS = 2_000_000  # positions of phrase words kept (about 40 MB)
+_INT = struct.Struct("!i")  # Whoosh's block length
 LENGTH_OF = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 
 
@@ -74,40 +84,106 @@ def numeric_column(searcher: Searcher, fieldname: str, default: float) -> np.nda
 
 def read_postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and weights of one term in one segment, deleted passages left out."""
+    ids, weights, _ = read_blocks(leaf, fieldname, text, values=False)
+    return ids, weights
+
+
+def _decode(value: bytes) -> Iterator[int]:
+    """The positions of a term in a passage from Whoosh's `Positions` encoding: a count, then
+    the pickled list of gaps."""
+    return accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
+
+
+# Whoosh's `Positions` encoding of a single position below 256: the count 1, then the pickle
+# of a one-item list (protocol 2); the position is byte 10
+_LONE = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00K\x00a.", dtype=np.uint8)
+_LONE_CHECKED = np.arange(len(_LONE)) != 10
+
+
+def _lone_positions(blob: bytes, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For each encoding blob[start:end], its position if it holds exactly one below 256, else
+    -1 (those are decoded one by one)."""
+    out = np.full(len(start), -1, dtype=np.int64)
+    rows = np.flatnonzero(end - start == len(_LONE))
+    if not len(rows):
+        return out
+    data = np.frombuffer(blob, dtype=np.uint8)[start[rows][:, None] + np.arange(len(_LONE))]
+    match = (data[:, _LONE_CHECKED] == _LONE[_LONE_CHECKED]).all(axis=1)
+    out[rows[match]] = data[match, 10]
+    return out
+
+
+def _posting_bytes(m: Any) -> bytes | None:
+    """The whole of a term's posting list in Whoosh's own block format, read at once; None
+    for postings kept another way (inline in the term, another codec)."""
+    if not isinstance(m, W3LeafMatcher) or m._byteids:
+        return None
+    length = m._length[0] if isinstance(m._length, tuple) else m._length  # as read from disk
+    raw = m._postfile.get(m._startoffset, length)
+    return raw if raw[:4] == WHOOSH3_HEADER_MAGIC else None
+
+
+def _blocks(raw: bytes) -> Iterator[tuple[int, tuple[Any, Any, Any]]]:
+    """(count, (id deltas, weights, values)) of each block of a posting list: Whoosh's block
+    layout (whoosh.codec.whoosh3: length, pickled block info, data), parsed from bytes in
+    memory rather than with a dozen small reads per block."""
+    view = io.BytesIO(raw)
+    pos = 4  # after the magic
+    while pos < len(raw):
+        (length,) = _INT.unpack_from(raw, pos)
+        end = pos + _INT.size + abs(length)
+        view.seek(pos + _INT.size)
+        count, _, _, compressed, _, _ = pickle.load(view)
+        data = raw[view.tell() : end]
+        yield count, pickle.loads(zlib.decompress(data) if compressed else data)
+        if length < 0:  # the last block
+            break
+        pos = end
+
+
+def read_blocks(
+    leaf: Any, fieldname: str, text: Any, *, values: bool
+) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
+    """Document numbers, weights and (if `values`) the encoded positions of one term in one
+    segment, deleted passages left out."""
     if (fieldname, text) not in leaf:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.empty(0, np.int64), np.empty(0, np.float64), [] if values else None
     m = leaf.postings(fieldname, text)
     deleted: Any = None
     if isinstance(m, FilterMatcher):  # the segment has deletions: Whoosh wraps the postings
         deleted, m = m._ids, m.child
     ids: list[Any] = []
     weights: list[Any] = []
-    if all(hasattr(m, a) for a in ("_read_data", "_next_block", "_atend", "_data", "_i")):
-        while m.is_active():  # Whoosh's posting blocks: deltas of ids, weights per block
-            if m._data is None:
-                m._read_data()
-            count = m._blocklength
-            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-            w = m._data[1]
+    found: list[bytes] | None = [] if values else None
+    raw = _posting_bytes(m)
+    if raw is not None and (not values or m._fixedsize is None or m._fixedsize < 0):
+        for count, data in _blocks(raw):
+            block_ids = np.cumsum(np.asarray(data[0], dtype=np.int64))
+            w = data[1]
             if w is None or isinstance(w, float):
                 block_w = np.full(count, 1.0 if w is None else w)
             else:
                 block_w = np.asarray(w, dtype=np.float64)
-            ids.append(block_ids[m._i :])
-            weights.append(block_w[m._i :])
-            m._next_block()
+            ids.append(block_ids)
+            weights.append(block_w)
+            if found is not None:
+                found.extend(data[2])
     else:  # a term stored inline, or another codec
         while m.is_active():
             ids.append(np.array([m.id()]))
             weights.append(np.array([m.weight()], dtype=np.float64))
+            if found is not None:
+                found.append(m.value())
             m.next()
     if not ids:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.empty(0, np.int64), np.empty(0, np.float64), found
     all_ids, all_w = np.concatenate(ids), np.concatenate(weights)
     if deleted:
         keep = ~np.isin(all_ids, np.fromiter(deleted, dtype=np.int64))
         all_ids, all_w = all_ids[keep], all_w[keep]
-    return all_ids, all_w
+        if found is not None:
+            found = [v for v, k in zip(found, keep.tolist(), strict=True) if k]
+    return all_ids, all_w, found
 
 
 class Vectors:
@@ -120,6 +196,10 @@ class Vectors:
         self._lengths: dict[str, list[np.ndarray | None]] = {}
         self._terms: OrderedDict[tuple[str, Any], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._held = 0
+        self._values: OrderedDict[tuple[str, Any], tuple[np.ndarray, bytes, np.ndarray]] = (
+            OrderedDict()
+        )
+        self._values_held = 0
 
     def _field_lengths(self, fieldname: str) -> list[np.ndarray | None]:
         found = self._lengths.get(fieldname)
@@ -148,16 +228,43 @@ class Vectors:
         if found is not None:
             self._terms.move_to_end(key)
             return found
+        return self._load(fieldname, text, values=False)[0]
+
+    def positions(self, fieldname: str, text: Any) -> tuple[np.ndarray, bytes, np.ndarray]:
+        """Global document numbers of a term and its encoded positions in each: the encodings
+        one after the other in one string, and where each starts (one more offset than
+        passages)."""
+        key = (fieldname, text)
+        found = self._values.get(key)
+        if found is not None:
+            self._values.move_to_end(key)
+            return found
+        (ids, _), values = self._load(fieldname, text, values=True)
+        assert values is not None
+        offsets = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, values), np.int64, len(values)), out=offsets[1:])
+        found = (ids, b"".join(values), offsets)
+        self._values[key] = found
+        self._values_held += len(ids)
+        while self._values_held > CACHED_POSITIONS and len(self._values) > 1:
+            _, old = self._values.popitem(last=False)
+            self._values_held -= len(old[0])
+        return found
+
+    def _load(
+        self, fieldname: str, text: Any, *, values: bool
+    ) -> tuple[tuple[np.ndarray, np.ndarray], list[bytes] | None]:
         s = self.searcher
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
+        kept: list[bytes] | None = [] if values else None
         scorable = s.schema[fieldname].scorable
         if scorable:
             idf = s.idf(fieldname, text)
             avgfl = s.avg_field_length(fieldname) or 1
             lengths = self._field_lengths(fieldname)
         for i, (leaf, offset) in enumerate(self.leaves):
-            ids, w = read_postings(leaf, fieldname, text)
+            ids, w, vs = read_blocks(leaf, fieldname, text, values=values)
             if not len(ids):
                 continue
             if scorable:
@@ -167,21 +274,86 @@ class Vectors:
             else:  # a filter field (veivalg, kommune, ...): it matches, it does not score
                 scores.append(np.ones(len(ids)))
             docs.append(ids + offset)
+            if kept is not None and vs is not None:
+                kept.extend(vs)
         found = (
             (np.concatenate(docs), np.concatenate(scores))
             if docs
             else (np.empty(0, np.int64), np.empty(0, np.float64))
         )
-        self._terms[key] = found
-        self._held += len(found[0])
-        while self._held > CACHED_POSTINGS and len(self._terms) > 1:
-            _, old = self._terms.popitem(last=False)
-            self._held -= len(old[0])
-        return found
+        key = (fieldname, text)
+        if key not in self._terms:
+            self._terms[key] = found
+            self._held += len(found[0])
+            while self._held > CACHED_POSTINGS and len(self._terms) > 1:
+                _, old = self._terms.popitem(last=False)
+                self._held -= len(old[0])
+        return found, kept
+
+    def phrase(self, q: Phrase) -> Scored | None:
+        """A phrase's matches: the passages holding its words one right after the other,
+        each scored, as Whoosh does, by the sum of its words' scores; None for a phrase with
+        slop, or in a field without positions."""
+        field = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
+        out = Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
+        if field is None:
+            return out
+        if q.slop != 1 or not field.format or not field.format.supports("positions"):
+            return None
+        try:
+            words = [field.to_bytes(w) for w in q.words]
+        except ValueError:
+            return out
+        if not words:
+            return out
+        # the positions are read with the postings, from the same blocks
+        lists = [self.positions(q.fieldname, w) for w in words] if len(words) > 1 else []
+        terms = [self.postings(q.fieldname, w) for w in words]
+        both = terms[0][0]
+        for ids, _ in terms[1:]:
+            both = np.intersect1d(both, ids, assume_unique=True)
+        if lists and len(both):
+            both = both[self._in_order(field.format, lists, both)]
+        total = np.zeros(len(both))
+        for ids, sc in terms:  # a word twice in the phrase counts twice, as in Whoosh
+            total += sc[np.searchsorted(ids, both)]
+        out.score[both] = total * q.boost
+        out.mask[both] = True
+        return out
+
+    @staticmethod
+    def _in_order(
+        fmt: Any, lists: list[tuple[np.ndarray, bytes, np.ndarray]], both: np.ndarray
+    ) -> np.ndarray:
+        """Which of the passages `both` (holding every word of a phrase) have the words one
+        right after the other: a mask. `lists` holds each word's positions."""
+        plain = type(fmt) is Positions
+        decode = _decode if plain else fmt.decode_positions
+        lone = np.full((len(lists), len(both)), -1, dtype=np.int64)
+        spans = []
+        for i, (ids, blob, offsets) in enumerate(lists):
+            at = np.searchsorted(ids, both)
+            start, end = offsets[at], offsets[at + 1]
+            if plain:
+                lone[i] = _lone_positions(blob, start, end)
+            spans.append((blob, start.tolist(), end.tolist()))
+        # passages where each word occurs once: compared all at once
+        simple = (lone >= 0).all(axis=0)
+        keep = simple & (lone == lone[0] + np.arange(len(lists))[:, None]).all(axis=0)
+        for j in np.flatnonzero(~simple).tolist():
+            blob, start, end = spans[0]
+            starts = set(decode(blob[start[j] : end[j]]))
+            for i in range(1, len(lists)):
+                blob, start, end = spans[i]
+                starts &= {p - i for p in decode(blob[start[j] : end[j]])}
+                if not starts:
+                    break
+            keep[j] = bool(starts)
+        return keep
 
     def scored(self, q: Query) -> Scored | None:
         """Every passage's score for `q`, as Whoosh's BM25F gives it; None if `q` is a kind
-        of query this does not answer (phrases, prefixes, ...)."""
+        of query this does not answer (prefixes, phrases with slop, ...)."""
         if isinstance(q, Term):
             ids, sc = self.postings(q.fieldname, q.text)
             out = Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
@@ -190,6 +362,8 @@ class Vectors:
             return out
         if q is NullQuery or isinstance(q, type(NullQuery)):
             return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
+        if type(q) is Phrase:
+            return self.phrase(q)
         if getattr(q, "boost", 1.0) != 1.0:
             return None
         if type(q) is Or and not getattr(q, "minmatch", 0):
