@@ -259,6 +259,52 @@ def test_phrase_search_counts_every_match_past_the_first_page(tmp_path: Path) ->
             assert kb.search(text, limit=5).total == expected, text
 
 
+def test_posting_lists_read_whole_equal_whooshs_matcher(tmp_path: Path) -> None:
+    """kbase parses a term's posting blocks itself (`read_blocks`), skipping the positions when
+    a search needs none: GIVEN 700 passages whose words fill several blocks of 128 postings,
+    with frequencies all 1, all 2 and mixed, words in one, three and most passages, and a
+    deleted passage THEN the passages, weights and positions are exactly what Whoosh's own
+    matcher reads."""
+    import random
+
+    from whoosh import fields, index
+
+    from kbase.index.vectors import read_blocks
+
+    schema = fields.Schema(body=fields.TEXT(phrase=True), key=fields.ID(unique=True))
+    ix = index.create_in(str(tmp_path), schema)
+    rng = random.Random(5)
+    with ix.writer() as w:
+        for i in range(700):
+            words = ["omsorg"] * (1 + i % 3) + ["demens", "demens", "helse"]
+            words += ["pårørende"] * (i % 5 > 0) + ["legevakt"] * (i in (3, 300, 600))
+            words += ["søknad"] * (i == 42) + rng.choices(
+                ["og", "i", "tjenester"], k=rng.randint(0, 9)
+            )
+            rng.shuffle(words)
+            w.add_document(body=" ".join(words), key=f"p{i}")
+    with ix.writer() as w:
+        w.delete_by_term("key", "p130")
+    with ix.searcher() as s:
+        (leaf, _), *more = s.reader().leaf_readers()
+        assert not more and leaf.has_deletions()
+        for word in ["omsorg", "demens", "helse", "pårørende", "legevakt", "søknad"]:
+            m = leaf.postings("body", word)
+            expected = []
+            while m.is_active():
+                expected.append((m.id(), m.weight(), m.value()))
+                m.next()
+            ids, weights, values = read_blocks(leaf, "body", word, values=True)
+            assert list(zip(ids.tolist(), weights.tolist(), values, strict=True)) == expected
+            ids, weights, values = read_blocks(leaf, "body", word, values=False)
+            assert [(i, w) for i, w, _ in expected] == list(
+                zip(ids.tolist(), weights.tolist(), strict=True)
+            )
+            assert values is None
+            if word in ("omsorg", "demens", "helse"):  # in every passage but the deleted one
+                assert len(ids) == 699 and 130 not in ids.tolist()
+
+
 def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:
     """Searches score every match at once with numpy (kbase.index.vectors): for words, AND,
     OR, NOT, AND NOT and phrases the passages matched and their scores are Whoosh's own

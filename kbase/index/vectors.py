@@ -20,15 +20,17 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
+from math import log
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Query, Term
 from whoosh.query import Not as NotQuery
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -88,6 +90,17 @@ def read_postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.
     return ids, weights
 
 
+def term_info(leaf: Any, fieldname: str, text: Any) -> Any | None:
+    """A term's statistics and the place of its postings in one segment; None if the segment
+    does not hold it."""
+    if fieldname not in leaf.schema:
+        return None
+    try:
+        return leaf.term_info(fieldname, text)
+    except TermNotFound:
+        return None
+
+
 def _decode(value: bytes) -> Iterator[int]:
     """The positions of a term in a passage from Whoosh's `Positions` encoding: a count, then
     the pickled list of gaps."""
@@ -113,71 +126,127 @@ def _lone_positions(blob: bytes, start: np.ndarray, end: np.ndarray) -> np.ndarr
     return out
 
 
-def _posting_bytes(m: Any) -> bytes | None:
+def _posting_bytes(leaf: Any, info: Any) -> bytes | None:
     """The whole of a term's posting list in Whoosh's own block format, read at once; None
-    for postings kept another way (inline in the term, another codec)."""
-    if not isinstance(m, W3LeafMatcher) or m._byteids:
+    for postings kept another way (inline in the term info, another codec)."""
+    terms = getattr(leaf, "_terms", None)
+    if not isinstance(info, W3TermInfo) or info.is_inlined() or terms is None:
         return None
-    length = m._length[0] if isinstance(m._length, tuple) else m._length  # as read from disk
-    raw = m._postfile.get(m._startoffset, length)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh reads it from disk as a 1-tuple
+        length = length[0]
+    raw = terms._postfile.get(offset, length)
     return raw if raw[:4] == WHOOSH3_HEADER_MAGIC else None
 
 
-def _blocks(raw: bytes) -> Iterator[tuple[int, tuple[Any, Any, Any]]]:
-    """(count, (id deltas, weights, values)) of each block of a posting list: Whoosh's block
-    layout (whoosh.codec.whoosh3: length, pickled block info, data), parsed from bytes in
-    memory rather than with a dozen small reads per block."""
+def _blocks(raw: bytes, *, values: bool = True) -> Iterator[tuple[int, int, tuple[Any, Any, Any]]]:
+    """(count, last id, (id deltas, weights, values)) of each block of a posting list:
+    Whoosh's block layout (whoosh.codec.whoosh3: length, pickled block info, data), parsed
+    from bytes in memory rather than with a dozen small reads per block. Without `values`,
+    values are None and, where the block allows, are neither decompressed nor unpickled."""
     view = io.BytesIO(raw)
     pos = 4  # after the magic
     while pos < len(raw):
         (length,) = _INT.unpack_from(raw, pos)
         end = pos + _INT.size + abs(length)
         view.seek(pos + _INT.size)
-        count, _, _, compressed, _, _ = pickle.load(view)
+        count, last, _, compressed, _, _ = pickle.load(view)
         data = raw[view.tell() : end]
-        yield count, pickle.loads(zlib.decompress(data) if compressed else data)
+        head = _ids_and_weights(data, count, compressed) if not values else None
+        if head is not None:
+            yield count, last, head
+        else:
+            yield count, last, _unpickle(zlib.decompress(data) if compressed else data)
         if length < 0:  # the last block
             break
         pos = end
 
 
+# A block's data is the pickle (protocol 2) of (ids, weights, values). Values are bytes, which
+# protocol 2 writes as calls of `_codecs.encode(text, "latin1")`, one per posting: unpickling
+# them is three quarters of the work. Two ways around it. Ids (up to 5 bytes each) and weights
+# (9) come first, so where values are not wanted the pickle is cut where they start and closed
+# with an empty values tuple. Where they are, the one reference to `_codecs.encode` (each
+# later call refers back to it) is swapped for `bytes`, which gives the same bytes from the
+# same arguments at a third of the cost.
+_VALUES_START = b"(c_codecs\nencode\n"
+_CLOSE = b"t\x87."  # the values tuple (from its MARK), the outer 3-tuple, the end
+_ENCODE = b"c_codecs\nencode\n"
+_BYTES = b"cbuiltins\nbytes\n"
+
+
+def _unpickle(data: bytes) -> Any:
+    """A block's (id deltas, weights, values), unpickled."""
+    return pickle.loads(data.replace(_ENCODE, _BYTES, 1))
+
+
+def _ids_and_weights(data: bytes, count: int, compressed: int) -> tuple[Any, Any, None] | None:
+    """A block's (id deltas, weights, None) from the start of its data only; None where the
+    block is not laid out that way (few postings, values of another kind)."""
+    if count <= 3:  # tuples this short have no MARK: not worth a special case
+        return None
+    bound = 14 * count + 64
+    head = zlib.decompressobj().decompress(data, bound) if compressed else data[:bound]
+    cut = head.find(_VALUES_START)
+    if cut < 0:  # no values to skip (a field without positions): this may be all of it
+        return (*_unpickle(head)[:2], None) if len(head) < bound else None
+    try:
+        ids, weights, _ = pickle.loads(head[: cut + 1] + _CLOSE)
+    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, IndexError):
+        return None
+    if len(ids) != count or (isinstance(weights, tuple) and len(weights) != count):
+        return None
+    return ids, weights, None
+
+
 def read_blocks(
-    leaf: Any, fieldname: str, text: Any, *, values: bool
+    leaf: Any, fieldname: str, text: Any, *, values: bool, info: Any = None
 ) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
     """Document numbers, weights and (if `values`) the encoded positions of one term in one
-    segment, deleted passages left out."""
-    if (fieldname, text) not in leaf:
+    segment, deleted passages left out. `info` is the term's info in the segment if known."""
+    if info is None:
+        info = term_info(leaf, fieldname, text)
+    if info is None:
         return np.empty(0, np.int64), np.empty(0, np.float64), [] if values else None
-    m = leaf.postings(fieldname, text)
-    deleted: Any = None
-    if isinstance(m, FilterMatcher):  # the segment has deletions: Whoosh wraps the postings
-        deleted, m = m._ids, m.child
-    ids: list[Any] = []
-    weights: list[Any] = []
+    deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
+    fixedsize = leaf.schema[fieldname].format.fixed_value_size()
     found: list[bytes] | None = [] if values else None
-    raw = _posting_bytes(m)
-    if raw is not None and (not values or m._fixedsize is None or m._fixedsize < 0):
-        for count, data in _blocks(raw):
-            block_ids = np.cumsum(np.asarray(data[0], dtype=np.int64))
-            w = data[1]
-            if w is None or isinstance(w, float):
-                block_w = np.full(count, 1.0 if w is None else w)
-            else:
-                block_w = np.asarray(w, dtype=np.float64)
-            ids.append(block_ids)
-            weights.append(block_w)
+    raw = _posting_bytes(leaf, info)
+    if raw is not None and (not values or fixedsize is None or fixedsize < 0):
+        deltas: list[Any] = []  # every block's id deltas, weights, count and last id
+        weights: list[Any] = []
+        counts: list[int] = []
+        lasts: list[int] = []
+        for count, last, data in _blocks(raw, values=values):
+            deltas.append(data[0])
+            w = data[1]  # None when all are 1, one number when all are equal
+            weights.append(
+                repeat(1.0 if w is None else w, count) if not isinstance(w, tuple) else w
+            )
+            counts.append(count)
+            lasts.append(last)
             if found is not None:
                 found.extend(data[2])
-    else:  # a term stored inline, or another codec
+        total = sum(counts)
+        steps = np.fromiter(chain.from_iterable(deltas), np.int64, total)
+        # a block's first delta counts from 0: make it count from the last id of the block
+        # before, and one running sum gives every id
+        starts = np.cumsum(np.asarray(counts[:-1], dtype=np.int64))
+        steps[starts] -= np.asarray(lasts[:-1], dtype=np.int64)
+        all_ids = np.cumsum(steps)
+        all_w = np.fromiter(chain.from_iterable(weights), np.float64, total)
+    else:  # a term stored inline, or another codec: through Whoosh's matcher
+        m = leaf.postings(fieldname, text)
+        if isinstance(m, FilterMatcher):  # deletions: left out below
+            m = m.child
+        listed: list[tuple[int, float]] = []
         while m.is_active():
-            ids.append(np.array([m.id()]))
-            weights.append(np.array([m.weight()], dtype=np.float64))
+            listed.append((m.id(), m.weight()))
             if found is not None:
                 found.append(m.value())
             m.next()
-    if not ids:
-        return np.empty(0, np.int64), np.empty(0, np.float64), found
-    all_ids, all_w = np.concatenate(ids), np.concatenate(weights)
+        all_ids = np.array([i for i, _ in listed], dtype=np.int64)
+        all_w = np.array([w for _, w in listed], dtype=np.float64)
     if deleted:
         keep = ~np.isin(all_ids, np.fromiter(deleted, dtype=np.int64))
         all_ids, all_w = all_ids[keep], all_w[keep]
@@ -259,12 +328,17 @@ class Vectors:
         scores: list[np.ndarray] = []
         kept: list[bytes] | None = [] if values else None
         scorable = s.schema[fieldname].scorable
+        infos = [term_info(leaf, fieldname, text) for leaf, _ in self.leaves]
         if scorable:
-            idf = s.idf(fieldname, text)
+            # Whoosh's idf (WeightingModel.idf), from the term infos just read
+            found_in = sum(info.doc_frequency() for info in infos if info is not None)
+            idf = log(self.size / (found_in + 1)) + 1
             avgfl = s.avg_field_length(fieldname) or 1
             lengths = self._field_lengths(fieldname)
         for i, (leaf, offset) in enumerate(self.leaves):
-            ids, w, vs = read_blocks(leaf, fieldname, text, values=values)
+            if infos[i] is None:
+                continue
+            ids, w, vs = read_blocks(leaf, fieldname, text, values=values, info=infos[i])
             if not len(ids):
                 continue
             if scorable:
