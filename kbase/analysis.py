@@ -140,42 +140,23 @@ def parts_analyzer(code: str = "nb") -> Analyzer:
     )
 
 
-class _MatchPartsFilter(Filter):
-    """For highlighting: each word becomes its stem, or the stem of a part the query matched."""
+def matched_form(word: str, terms: frozenset[str]) -> str:
+    """The form by which a lowercased word of a passage is matched against a query's terms
+    for highlighting: its stem, or the stem of a compound part the query matched
+    ("hverdagsrehabiliteringen" -> "rehabilitering"); the word itself when no term is in it."""
+    # stems and parts are cut from the word's letters, so a word that holds no query term can
+    # match none: most words of a passage, and they need no stemming
+    if not any(term in word for term in terms):
+        return word
+    from .compounds import split
 
-    def __init__(self, terms: frozenset[str]) -> None:
-        self.terms = terms
-        self.stem = stem_no
-
-    def __call__(self, tokens):  # type: ignore[no-untyped-def]
-        from .compounds import split
-
-        for t in tokens:
-            # stems and parts are cut from the word's letters, so a word that holds no query
-            # term can match none: most words of a passage, and they need no stemming
-            if not any(term in t.text for term in self.terms):
-                yield t
-                continue
-            whole = self.stem(t.text)
-            if whole not in self.terms:
-                for part in split(t.text):
-                    stemmed = self.stem(part)
-                    if stemmed in self.terms:
-                        whole = stemmed
-                        break
-            t.text = whole
-            yield t
-
-
-def highlight_analyzer(terms: frozenset[str]) -> Analyzer:
-    """Marks whole words and compounds whose part the query matched ("rehabilitering" marks
-    "hverdagsrehabiliteringen")."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | _MatchPartsFilter(terms)
-    )
+    whole = stem_no(word)
+    if whole not in terms:
+        for part in split(word):
+            stemmed = stem_no(part)
+            if stemmed in terms:
+                return stemmed
+    return whole
 
 
 def word_analyzer() -> Analyzer:

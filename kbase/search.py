@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from whoosh import collectors, highlight, sorting
+from whoosh.analysis import Token
 from whoosh.qparser import AndGroup, MultifieldParser, plugins
 from whoosh.query import (
     And,
@@ -26,7 +28,13 @@ from whoosh.query import Not as NotQuery
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from .analysis import STOP_WORDS, er_noun, highlight_analyzer, norwegian_analyzer
+from .analysis import (
+    STOP_WORDS,
+    TOKEN_PATTERN,
+    er_noun,
+    matched_form,
+    norwegian_analyzer,
+)
 from .cite import citation
 from .errors import QuerySyntaxError
 from .index.docsets import DocSets
@@ -336,19 +344,69 @@ def _plain_snippet(text: str) -> str:
     return f"{cut} …"
 
 
+SURROUND = 80  # characters of context kept before the first and after the last marked word
+_WORD = re.compile(TOKEN_PATTERN)
+
+
+def _fragments(flat: str, terms: frozenset[str]) -> list[highlight.Fragment]:
+    """The fragments of `flat` around words matching `terms`: what Whoosh's highlight cuts
+    with ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND) over kbase's words,
+    in one loop over the words' spans (Whoosh makes and filters a Token object per word)."""
+    out = []
+    first = None  # where the fragment being built starts
+    firsts: deque[int] = deque()  # starts of the words just before it
+    countdown = -1  # characters left in the fragment; below 0: not in one
+    tokens: list[Token] = []
+    endchar = 0
+    length = 0
+    for m in _WORD.finditer(flat):
+        startchar, endchar = m.span()
+        if endchar > highlight.DEFAULT_CHARLIMIT:
+            break
+        size = endchar - startchar
+        word = m.group().lower()
+        form = matched_form(word, terms)
+        matched = form in terms
+        if countdown < 0 and not matched:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > SURROUND:
+                firsts.popleft()
+        elif length + size > SNIPPET_CHARS:
+            countdown = 0
+        elif matched:
+            countdown = SURROUND
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += SURROUND
+            token = Token(chars=True, boost=1.0, text=form, matched=True)
+            token.startchar, token.endchar = startchar, endchar
+            tokens.append(token)
+        if countdown >= 0:
+            length += size
+            countdown -= size
+            if countdown <= 0:
+                out.append(highlight.mkfrag(flat, tokens, startchar=first, endchar=endchar))
+                tokens, firsts, first, length = [], deque(), None, 0
+    if tokens:
+        out.append(highlight.mkfrag(flat, tokens, startchar=first, endchar=endchar))
+    return out
+
+
 def make_snippet(text: str, terms: set[str]) -> str:
     """The best-matching part of the passage with matched terms marked."""
     if terms:
-        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
         flat = _flat(text)
-        out = highlight.highlight(
-            flat,
-            terms,
-            highlight_analyzer(frozenset(terms)),
-            fragmenter,
-            SnippetFormatter(),
-            top=2,
+        best = highlight.top_fragments(
+            _fragments(flat, frozenset(terms)),
+            2,
+            highlight.BasicFragmentScorer(),
+            highlight.FIRST,
+            1,
         )
+        out = SnippetFormatter()(flat, best)
         if out:
             return out
     return _plain_snippet(text)

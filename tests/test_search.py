@@ -384,3 +384,37 @@ def test_search_of_an_empty_index_finds_nothing(tmp_path: Path) -> None:
             res = kb.search(text, year="2020..2024")
             assert (res.total, res.hits) == (0, [])
             assert all(values == {} for values in res.facets.values())
+
+
+def test_snippet_keeps_context_around_marked_words_and_compound_parts() -> None:
+    """A snippet is up to two fragments of about 240 characters around the matched words,
+    with 80 characters of context (twice that after a match at the very start), marked
+    **word**, compounds marked by the part the query matched, and an ellipsis where text is
+    left out: GIVEN a passage of five sentences THEN the snippets of two queries read so."""
+    from kbase.analysis import norwegian_analyzer
+    from kbase.search import make_snippet
+
+    text = (
+        "Hverdagsrehabilitering gir eldre som bor hjemme mulighet til å mestre hverdagen selv. "
+        "Teamet består av ergoterapeut, fysioterapeut og hjemmesykepleier, og de jobber tett "
+        "sammen med brukeren i en periode på fire til seks uker. Målet settes av brukeren selv: "
+        "hva er viktig for deg? Etter perioden evalueres tiltaket, og mange trenger mindre "
+        "hjemmetjenester enn før. Kommunen vil utvide rehabiliteringen til alle soner innen 2027."
+    )
+
+    def terms(query: str) -> set[str]:
+        return {t.text for t in norwegian_analyzer()(query)}
+
+    assert make_snippet(text, terms("rehabilitering")) == (
+        "**Hverdagsrehabilitering** gir eldre som bor hjemme mulighet til å mestre hverdagen "
+        "selv. Teamet består av ergoterapeut, fysioterapeut og hjemmesykepleier, og de jobber "
+        "tett sammen med brukeren … tiltaket, og mange trenger mindre hjemmetjenester enn før. "
+        "Kommunen vil utvide **rehabiliteringen** til alle soner innen 2027."
+    )
+    assert make_snippet(text, terms("brukeren hjemmetjenester")) == (
+        "… av ergoterapeut, fysioterapeut og hjemmesykepleier, og de jobber tett sammen med "
+        "**brukeren** i en periode på fire til seks uker. Målet settes av **brukeren** selv: "
+        "hva er viktig for deg? Etter perioden evalueres tiltaket, og mange trenger mindre "
+        "**hjemmetjenester** enn før. Kommunen vil utvide rehabiliteringen til alle soner "
+        "innen 2027."
+    )
