@@ -232,3 +232,37 @@ def test_a_background_thread_cannot_leave_a_writer_open(tmp_path: Path) -> None:
         assert errors
         write_version(tmp_path / "planer", "A", 2)
         assert len(kb.ingest(tmp_path / "planer").added) == 2
+
+
+def test_merging_takes_ten_small_segments_and_leaves_large_ones() -> None:
+    """Which segments a commit merges (by their live passages): ten small ones of the same
+    order of magnitude, up to 50,000 passages, and empty ones; never segments of 10,000
+    passages or more (Whoosh merges no faster than it indexes: its default policy made one
+    commit of a 500,000-passage index wait over ten minutes)."""
+    from kbase.index.store import segments_to_merge
+
+    assert segments_to_merge([300] * 9) == []
+    assert segments_to_merge([300] * 10) == list(range(10))
+    assert segments_to_merge([40] * 3 + [400] * 10 + [4000] * 2) == list(range(3, 13))
+    # smallest first: five of 6,000 and two of 9,000 make 48,000
+    assert segments_to_merge([9000, 6000] * 5) == [0, 1, 2, 3, 5, 7, 9]
+    assert segments_to_merge([20_000] * 24) == []
+    assert segments_to_merge([120_000, 0, 5]) == [1]
+
+
+def test_one_document_at_a_time_leaves_few_segments_and_loses_nothing(tmp_path: Path) -> None:
+    """GIVEN eleven plans ingested one at a time, a commit each THEN the index holds one
+    segment per commit up to ten, one after the eleventh (the ten merged into it), and every
+    plan is found."""
+    write_version(tmp_path / "planer", "A", 11)
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        counts = []
+        for path in sorted((tmp_path / "planer").iterdir()):
+            kb.ingest(path)
+            counts.append(len(kb._store.ix._segments()))
+        assert counts == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1]
+        assert len(kb.documents()) == 11
+        assert sum(len(kb.passages(d.doc_id)) for d in kb.documents()) == 11 * 6  # six parts
+        found = kb.search("hjemmetjenesten", limit=100).hits
+        assert len({h.document.doc_id for h in found}) == 11
+        assert kb.check()["problems"] == []
