@@ -418,3 +418,56 @@ def test_snippet_keeps_context_around_marked_words_and_compound_parts() -> None:
         "**hjemmetjenester** enn før. Kommunen vil utvide rehabiliteringen til alle soner "
         "innen 2027."
     )
+
+
+def test_kbase_writer_writes_the_postings_whooshs_writer_writes(tmp_path: Path) -> None:
+    """kbase's writer reads the field lengths for the postings column by column, not byte by
+    byte as Whoosh's: GIVEN the same 60 passages written by each THEN every term's statistics
+    and posting bytes (with the length bytes of each block) are the same."""
+    from whoosh.writing import SegmentWriter
+
+    from kbase.index.store import IndexStore, KbaseWriter
+    from kbase.index.vectors import _posting_bytes
+    from kbase.model import Document, Passage
+
+    words = "pårørende demens hjemmetjenesten omsorg trygge overganger heimetenester".split()
+    passages = [
+        Passage(
+            passage_id=f"plan:{i:04}",
+            doc_id="plan",
+            text=" ".join(words[j % len(words)] for j in range(i, i + 3 + i % 17)) + ".",
+            section=f"Kapittel {i // 10} > Del {i}",
+            page=i // 3 + 1,
+            order=i,
+        )
+        for i in range(60)
+    ]
+    doc = Document(
+        doc_id="plan",
+        title="Plan for helse og omsorg",
+        kommune="Fjordvik",
+        doc_type="temaplan",
+        year=2025,
+        source="plan.pdf",
+        url=None,
+        sha256="0" * 64,
+        pages=20,
+        passages=len(passages),
+        ingested_at="2026-11-23T00:00:00+00:00",
+    )
+    written = []
+    for writer in (SegmentWriter, KbaseWriter):
+        store = IndexStore(tmp_path / writer.__name__)
+        w = writer(store.ix)
+        store.add_document(w, doc, passages)
+        w.commit()
+        ((leaf, _),) = store.searcher().reader().leaf_readers()
+        terms = []
+        for fieldname, text in leaf.all_terms():
+            info = leaf.term_info(fieldname, text)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            terms.append((fieldname, text, stats, _posting_bytes(leaf, info), info._inlined))
+        written.append(terms)
+        store.close()
+    assert len(written[0]) > 100
+    assert written[0] == written[1]
