@@ -269,7 +269,7 @@ def test_posting_lists_read_whole_equal_whooshs_matcher(tmp_path: Path) -> None:
 
     from whoosh import fields, index
 
-    from kbase.index.vectors import read_blocks
+    from kbase.index.postings import read_blocks
 
     schema = fields.Schema(body=fields.TEXT(phrase=True), key=fields.ID(unique=True))
     ix = index.create_in(str(tmp_path), schema)
@@ -294,7 +294,10 @@ def test_posting_lists_read_whole_equal_whooshs_matcher(tmp_path: Path) -> None:
             while m.is_active():
                 expected.append((m.id(), m.weight(), m.value()))
                 m.next()
-            ids, weights, values = read_blocks(leaf, "body", word, values=True)
+            ids, weights, encoded = read_blocks(leaf, "body", word, values=True)
+            assert encoded is not None
+            blob, starts, ends = encoded
+            values = [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
             assert list(zip(ids.tolist(), weights.tolist(), values, strict=True)) == expected
             ids, weights, values = read_blocks(leaf, "body", word, values=False)
             assert [(i, w) for i, w, _ in expected] == list(
@@ -426,8 +429,8 @@ def test_kbase_writer_writes_the_postings_whooshs_writer_writes(tmp_path: Path) 
     and posting bytes (with the length bytes of each block) are the same."""
     from whoosh.writing import SegmentWriter
 
+    from kbase.index.postings import _posting_bytes
     from kbase.index.store import IndexStore, KbaseWriter
-    from kbase.index.vectors import _posting_bytes
     from kbase.model import Document, Passage
 
     words = "pårørende demens hjemmetjenesten omsorg trygge overganger heimetenester".split()

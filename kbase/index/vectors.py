@@ -13,32 +13,28 @@ A result is a dense vector over the searcher's document numbers: the score of ea
 
 from __future__ import annotations
 
-import io
 import pickle
-import struct
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate, chain, repeat
+from itertools import accumulate
 from math import log
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.formats import Positions
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Query, Term
 from whoosh.query import Not as NotQuery
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from .postings import Encoded, read_blocks, term_info
 
 B = 0.75  # Whoosh's BM25F defaults, which kbase's searcher uses
 K1 = 1.2
 CACHED_POSTINGS = 4_000_000  # term postings kept across queries (about 50 MB)
 CACHED_POSITIONS = 2_000_000  # positions of phrase words kept (about 40 MB)
-_INT = struct.Struct("!i")  # Whoosh's block length
 LENGTH_OF = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 
 
@@ -84,23 +80,6 @@ def numeric_column(searcher: Searcher, fieldname: str, default: float) -> np.nda
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def read_postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and weights of one term in one segment, deleted passages left out."""
-    ids, weights, _ = read_blocks(leaf, fieldname, text, values=False)
-    return ids, weights
-
-
-def term_info(leaf: Any, fieldname: str, text: Any) -> Any | None:
-    """A term's statistics and the place of its postings in one segment; None if the segment
-    does not hold it."""
-    if fieldname not in leaf.schema:
-        return None
-    try:
-        return leaf.term_info(fieldname, text)
-    except TermNotFound:
-        return None
-
-
 def _decode(value: bytes) -> Iterator[int]:
     """The positions of a term in a passage from Whoosh's `Positions` encoding: a count, then
     the pickled list of gaps."""
@@ -124,135 +103,6 @@ def _lone_positions(blob: bytes, start: np.ndarray, end: np.ndarray) -> np.ndarr
     match = (data[:, _LONE_CHECKED] == _LONE[_LONE_CHECKED]).all(axis=1)
     out[rows[match]] = data[match, 10]
     return out
-
-
-def _posting_bytes(leaf: Any, info: Any) -> bytes | None:
-    """The whole of a term's posting list in Whoosh's own block format, read at once; None
-    for postings kept another way (inline in the term info, another codec)."""
-    terms = getattr(leaf, "_terms", None)
-    if not isinstance(info, W3TermInfo) or info.is_inlined() or terms is None:
-        return None
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # Whoosh reads it from disk as a 1-tuple
-        length = length[0]
-    raw = terms._postfile.get(offset, length)
-    return raw if raw[:4] == WHOOSH3_HEADER_MAGIC else None
-
-
-def _blocks(raw: bytes, *, values: bool = True) -> Iterator[tuple[int, int, tuple[Any, Any, Any]]]:
-    """(count, last id, (id deltas, weights, values)) of each block of a posting list:
-    Whoosh's block layout (whoosh.codec.whoosh3: length, pickled block info, data), parsed
-    from bytes in memory rather than with a dozen small reads per block. Without `values`,
-    values are None and, where the block allows, are neither decompressed nor unpickled."""
-    view = io.BytesIO(raw)
-    pos = 4  # after the magic
-    while pos < len(raw):
-        (length,) = _INT.unpack_from(raw, pos)
-        end = pos + _INT.size + abs(length)
-        view.seek(pos + _INT.size)
-        count, last, _, compressed, _, _ = pickle.load(view)
-        data = raw[view.tell() : end]
-        head = _ids_and_weights(data, count, compressed) if not values else None
-        if head is not None:
-            yield count, last, head
-        else:
-            yield count, last, _unpickle(zlib.decompress(data) if compressed else data)
-        if length < 0:  # the last block
-            break
-        pos = end
-
-
-# A block's data is the pickle (protocol 2) of (ids, weights, values). Values are bytes, which
-# protocol 2 writes as calls of `_codecs.encode(text, "latin1")`, one per posting: unpickling
-# them is three quarters of the work. Two ways around it. Ids (up to 5 bytes each) and weights
-# (9) come first, so where values are not wanted the pickle is cut where they start and closed
-# with an empty values tuple. Where they are, the one reference to `_codecs.encode` (each
-# later call refers back to it) is swapped for `bytes`, which gives the same bytes from the
-# same arguments at a third of the cost.
-_VALUES_START = b"(c_codecs\nencode\n"
-_CLOSE = b"t\x87."  # the values tuple (from its MARK), the outer 3-tuple, the end
-_ENCODE = b"c_codecs\nencode\n"
-_BYTES = b"cbuiltins\nbytes\n"
-
-
-def _unpickle(data: bytes) -> Any:
-    """A block's (id deltas, weights, values), unpickled."""
-    return pickle.loads(data.replace(_ENCODE, _BYTES, 1))
-
-
-def _ids_and_weights(data: bytes, count: int, compressed: int) -> tuple[Any, Any, None] | None:
-    """A block's (id deltas, weights, None) from the start of its data only; None where the
-    block is not laid out that way (few postings, values of another kind)."""
-    if count <= 3:  # tuples this short have no MARK: not worth a special case
-        return None
-    bound = 14 * count + 64
-    head = zlib.decompressobj().decompress(data, bound) if compressed else data[:bound]
-    cut = head.find(_VALUES_START)
-    if cut < 0:  # no values to skip (a field without positions): this may be all of it
-        return (*_unpickle(head)[:2], None) if len(head) < bound else None
-    try:
-        ids, weights, _ = pickle.loads(head[: cut + 1] + _CLOSE)
-    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, IndexError):
-        return None
-    if len(ids) != count or (isinstance(weights, tuple) and len(weights) != count):
-        return None
-    return ids, weights, None
-
-
-def read_blocks(
-    leaf: Any, fieldname: str, text: Any, *, values: bool, info: Any = None
-) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
-    """Document numbers, weights and (if `values`) the encoded positions of one term in one
-    segment, deleted passages left out. `info` is the term's info in the segment if known."""
-    if info is None:
-        info = term_info(leaf, fieldname, text)
-    if info is None:
-        return np.empty(0, np.int64), np.empty(0, np.float64), [] if values else None
-    deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
-    fixedsize = leaf.schema[fieldname].format.fixed_value_size()
-    found: list[bytes] | None = [] if values else None
-    raw = _posting_bytes(leaf, info)
-    if raw is not None and (not values or fixedsize is None or fixedsize < 0):
-        deltas: list[Any] = []  # every block's id deltas, weights, count and last id
-        weights: list[Any] = []
-        counts: list[int] = []
-        lasts: list[int] = []
-        for count, last, data in _blocks(raw, values=values):
-            deltas.append(data[0])
-            w = data[1]  # None when all are 1, one number when all are equal
-            weights.append(
-                repeat(1.0 if w is None else w, count) if not isinstance(w, tuple) else w
-            )
-            counts.append(count)
-            lasts.append(last)
-            if found is not None:
-                found.extend(data[2])
-        total = sum(counts)
-        steps = np.fromiter(chain.from_iterable(deltas), np.int64, total)
-        # a block's first delta counts from 0: make it count from the last id of the block
-        # before, and one running sum gives every id
-        starts = np.cumsum(np.asarray(counts[:-1], dtype=np.int64))
-        steps[starts] -= np.asarray(lasts[:-1], dtype=np.int64)
-        all_ids = np.cumsum(steps)
-        all_w = np.fromiter(chain.from_iterable(weights), np.float64, total)
-    else:  # a term stored inline, or another codec: through Whoosh's matcher
-        m = leaf.postings(fieldname, text)
-        if isinstance(m, FilterMatcher):  # deletions: left out below
-            m = m.child
-        listed: list[tuple[int, float]] = []
-        while m.is_active():
-            listed.append((m.id(), m.weight()))
-            if found is not None:
-                found.append(m.value())
-            m.next()
-        all_ids = np.array([i for i, _ in listed], dtype=np.int64)
-        all_w = np.array([w for _, w in listed], dtype=np.float64)
-    if deleted:
-        keep = ~np.isin(all_ids, np.fromiter(deleted, dtype=np.int64))
-        all_ids, all_w = all_ids[keep], all_w[keep]
-        if found is not None:
-            found = [v for v, k in zip(found, keep.tolist(), strict=True) if k]
-    return all_ids, all_w, found
 
 
 class Vectors:
@@ -299,20 +149,16 @@ class Vectors:
             return found
         return self._load(fieldname, text, values=False)[0]
 
-    def positions(self, fieldname: str, text: Any) -> tuple[np.ndarray, bytes, np.ndarray]:
-        """Global document numbers of a term and its encoded positions in each: the encodings
-        one after the other in one string, and where each starts (one more offset than
-        passages)."""
+    def positions(self, fieldname: str, text: Any) -> tuple[np.ndarray, Encoded]:
+        """Global document numbers of a term and its encoded positions in each."""
         key = (fieldname, text)
         found = self._values.get(key)
         if found is not None:
             self._values.move_to_end(key)
             return found
-        (ids, _), values = self._load(fieldname, text, values=True)
-        assert values is not None
-        offsets = np.zeros(len(values) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, values), np.int64, len(values)), out=offsets[1:])
-        found = (ids, b"".join(values), offsets)
+        (ids, _), encoded = self._load(fieldname, text, values=True)
+        assert encoded is not None
+        found = (ids, encoded)
         self._values[key] = found
         self._values_held += len(ids)
         while self._values_held > CACHED_POSITIONS and len(self._values) > 1:
@@ -322,11 +168,11 @@ class Vectors:
 
     def _load(
         self, fieldname: str, text: Any, *, values: bool
-    ) -> tuple[tuple[np.ndarray, np.ndarray], list[bytes] | None]:
+    ) -> tuple[tuple[np.ndarray, np.ndarray], Encoded | None]:
         s = self.searcher
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
-        kept: list[bytes] | None = [] if values else None
+        kept: list[Encoded] = []
         scorable = s.schema[fieldname].scorable
         infos = [term_info(leaf, fieldname, text) for leaf, _ in self.leaves]
         if scorable:
@@ -348,8 +194,8 @@ class Vectors:
             else:  # a filter field (veivalg, kommune, ...): it matches, it does not score
                 scores.append(np.ones(len(ids)))
             docs.append(ids + offset)
-            if kept is not None and vs is not None:
-                kept.extend(vs)
+            if vs is not None:
+                kept.append(vs)
         found = (
             (np.concatenate(docs), np.concatenate(scores))
             if docs
@@ -362,7 +208,19 @@ class Vectors:
             while self._held > CACHED_POSTINGS and len(self._terms) > 1:
                 _, old = self._terms.popitem(last=False)
                 self._held -= len(old[0])
-        return found, kept
+        if not values:
+            return found, None
+        shift = np.cumsum([0] + [len(blob) for blob, _, _ in kept[:-1]])
+        encoded = (
+            b"".join(blob for blob, _, _ in kept),
+            np.concatenate([starts + k for (_, starts, _), k in zip(kept, shift, strict=True)])
+            if kept
+            else np.zeros(0, dtype=np.int64),
+            np.concatenate([ends + k for (_, _, ends), k in zip(kept, shift, strict=True)])
+            if kept
+            else np.zeros(0, dtype=np.int64),
+        )
+        return found, encoded
 
     def phrase(self, q: Phrase) -> Scored | None:
         """A phrase's matches: the passages holding its words one right after the other,
@@ -397,7 +255,7 @@ class Vectors:
 
     @staticmethod
     def _in_order(
-        fmt: Any, lists: list[tuple[np.ndarray, bytes, np.ndarray]], both: np.ndarray
+        fmt: Any, lists: list[tuple[np.ndarray, Encoded]], both: np.ndarray
     ) -> np.ndarray:
         """Which of the passages `both` (holding every word of a phrase) have the words one
         right after the other: a mask. `lists` holds each word's positions."""
@@ -405,9 +263,9 @@ class Vectors:
         decode = _decode if plain else fmt.decode_positions
         lone = np.full((len(lists), len(both)), -1, dtype=np.int64)
         spans = []
-        for i, (ids, blob, offsets) in enumerate(lists):
+        for i, (ids, (blob, starts, ends)) in enumerate(lists):
             at = np.searchsorted(ids, both)
-            start, end = offsets[at], offsets[at + 1]
+            start, end = starts[at], ends[at]
             if plain:
                 lone[i] = _lone_positions(blob, start, end)
             spans.append((blob, start.tolist(), end.tolist()))
