@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ class _Words:
         self.by_stem = {tok.stem for tok in tokens}
         self.text = " ".join(self.by_surface)
         self.found: dict[str, list[int]] = {}  # cue form -> positions, per passage
+        # first words of cues that can match here -> the passage's words they can match
+        self.heads: dict[str, set[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,15 @@ class Tagger:
             for tag in (*taxonomy.veivalg, *taxonomy.themes)
         }
         self._match_cache: dict[tuple[str, str], bool] = {}
+        # the first words of all cues, by form and by stem, and for each word seen in a
+        # passage the cue first words written inside it
+        heads = {cue.tokens[0] for groups in self._cues.values() for g in groups for cue in g}
+        self._heads = {t.surface for t in heads}
+        self._heads_by_stem: dict[str, set[str]] = {}
+        for t in heads:
+            self._heads_by_stem.setdefault(t.stem, set()).add(t.surface)
+        self._shortest = min((len(h) for h in self._heads), default=1)
+        self._inside: dict[str, frozenset[str]] = {}
 
     def _tokens(self, text: str) -> list[_Token]:
         out = []
@@ -113,21 +125,56 @@ class Tagger:
             self._match_cache[key] = hit
         return hit
 
+    def _heads_in(self, words: _Words) -> dict[str, set[str]]:
+        """The first words of cues that can match in `words`, each with the words of the
+        passage it can match: those with its stem, and those it is written inside (all a
+        cue can match, see `_same`)."""
+        found: dict[str, set[str]] = {}
+        by_stem: dict[str, list[str]] = {}
+        for surface, (tok, _) in words.by_surface.items():
+            by_stem.setdefault(tok.stem, []).append(surface)
+        for stem, surfaces in by_stem.items():
+            for head in self._heads_by_stem.get(stem, ()):
+                found.setdefault(head, set()).update(surfaces)
+        if len(self._inside) > 500_000:  # a vocabulary this large: start again
+            self._inside.clear()
+        for word in words.by_surface:
+            inside = self._inside.get(word)
+            if inside is None:
+                inside = self._inside[word] = frozenset(
+                    word[i:j]
+                    for i in range(len(word))
+                    for j in range(i + self._shortest, len(word) + 1)
+                    if word[i:j] in self._heads
+                )
+            for head in inside:
+                found.setdefault(head, set()).add(word)
+        return found
+
     def _positions(self, cue: _Token, words: _Words) -> list[int]:
         """Where in the passage `cue` matches a word, in order."""
         found = words.found.get(cue.surface)
         if found is not None:
             return found
-        if cue.stem in words.by_stem or cue.surface in words.text:
+        if cue.surface in self._heads:  # the first word of a cue: all found at once
+            if words.heads is None:
+                words.heads = self._heads_in(words)
+            surfaces: Iterable[str] = words.heads.get(cue.surface, ())
+        elif cue.stem in words.by_stem or cue.surface in words.text:
             # only words that share the stem, or hold the cue's letters, can match
-            found = sorted(
-                i
-                for surface, (tok, at) in words.by_surface.items()
-                if (tok.stem == cue.stem or cue.surface in surface) and self._same(cue, tok)
-                for i in at
-            )
+            surfaces = [
+                surface
+                for surface, (tok, _) in words.by_surface.items()
+                if tok.stem == cue.stem or cue.surface in surface
+            ]
         else:
-            found = []
+            surfaces = ()
+        found = sorted(
+            i
+            for surface in surfaces
+            if self._same(cue, words.by_surface[surface][0])
+            for i in words.by_surface[surface][1]
+        )
         words.found[cue.surface] = found
         return found
 
@@ -154,12 +201,18 @@ class Tagger:
         matched = []
         used: set[int] = set()  # each word counts once, for its strongest cue
         found = words.found
+        if words.heads is None:
+            words.heads = self._heads_in(words)
+        possible = words.heads
         for cue in terms:  # strongest first
-            head = found.get(cue.tokens[0].surface)
+            first = cue.tokens[0].surface
+            if first not in possible:
+                continue  # most cues: their first word is not in the passage
+            head = found.get(first)
             if head is None:
                 head = self._positions(cue.tokens[0], words)
             if not head:
-                continue  # most cues: their first word is not in the passage
+                continue
             spans = [range(i, i + len(cue.tokens)) for i in self._starts(cue, words)]
             spans = [sp for sp in spans if not used.intersection(sp)]
             if spans:
