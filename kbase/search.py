@@ -243,8 +243,15 @@ class _SearcherCache:
     def facet_counts(self, s: Searcher, docnums: np.ndarray) -> dict[str, dict[str, int]]:
         """How many of the given passages carry each value of each facet."""
         out: dict[str, dict[str, int]] = {}
+        mask = None
+        if len(docnums) * 5 > self.size:  # many: a mask over all passages beats a gather
+            mask = np.zeros(self.size, dtype=bool)
+            mask[docnums] = True
         for name, (values, table) in self._facet_values(s).items():
-            per_value = np.count_nonzero(table[:, docnums], axis=1) if len(docnums) else []
+            if mask is not None:
+                per_value = np.count_nonzero(table & mask, axis=1)
+            else:
+                per_value = np.count_nonzero(table[:, docnums], axis=1) if len(docnums) else []
             counts = {v: int(n) for v, n in zip(values, per_value, strict=False) if n}
             out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return out

@@ -119,6 +119,29 @@ def test_facets_count_all_matches(corpus_kb: KnowledgeBase) -> None:
     assert res.facets["kommune"] == {"Fjordvik": res.total}
 
 
+def test_facets_equal_the_tags_of_every_hit_for_narrow_and_broad_queries(
+    corpus_kb: KnowledgeBase,
+) -> None:
+    """Facets count every match, whether few passages match (counted from the matches) or
+    many (counted over a mask of all passages): GIVEN a narrow and a broad query THEN each
+    facet holds, for each value, the number of hits that carry it."""
+    from collections import Counter
+
+    size = corpus_kb._store.searcher().doc_count_all()  # passages and document records
+    for query in ("helsehus", "kommunen OR og OR i"):
+        res = corpus_kb.search(query, limit=1000)
+        assert len(res.hits) == res.total
+        assert (res.total * 5 > size) == (query != "helsehus")
+        expected = {
+            "veivalg": Counter(v for h in res.hits for v in h.passage.veivalg),
+            "themes": Counter(t for h in res.hits for t in h.passage.themes),
+            "kommune": Counter(h.document.kommune for h in res.hits if h.document.kommune),
+            "doc_type": Counter(h.document.doc_type for h in res.hits if h.document.doc_type),
+            "year": Counter(str(h.document.year) for h in res.hits if h.document.year),
+        }
+        assert {name: dict(counts) for name, counts in expected.items()} == res.facets, query
+
+
 def test_paging_is_consistent(corpus_kb: KnowledgeBase) -> None:
     whole = [h.passage.passage_id for h in corpus_kb.search("kommunen", limit=12)]
     pages = [
