@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from .analysis import STOP_WORDS, TOKEN_PATTERN, stem_no
 from .taxonomy import Tag, Taxonomy
@@ -61,7 +60,11 @@ class Tagger:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         # stop words stay in: phrase cues ("hva er viktig for deg", "bo i eget hjem") need them
-        self._tokenize = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+        self._word = re.compile(TOKEN_PATTERN)  # the search analyzer's words, lowercased
+        self._settings = {
+            name: taxonomy.setting(name)
+            for name in ("heading_weight", "veivalg_threshold", "theme_threshold")
+        }
         self._stem = stem_no
         self._stem_cache: dict[str, str] = {}
         self._cues = {
@@ -85,8 +88,8 @@ class Tagger:
 
     def _tokens(self, text: str) -> list[_Token]:
         out = []
-        for t in self._tokenize(text):
-            word = t.text
+        for m in self._word.finditer(text):
+            word = m.group().lower()
             stem = self._stem_cache.get(word)
             if stem is None:
                 stem = self._stem_cache[word] = self._stem(word)
@@ -225,7 +228,7 @@ class Tagger:
                 score -= cue.weight
                 matched.append(f"-{cue.text}")
         heading = False
-        hw = self.taxonomy.setting("heading_weight")
+        hw = self._settings["heading_weight"]
         for depth, head in enumerate(reversed(section)):
             factor = 1.0 if depth == 0 else 0.5
             if any(self._count(c, head) for c in label):
@@ -246,7 +249,7 @@ class Tagger:
         chosen: dict[str, list[tuple[float, str]]] = {"veivalg": [], "theme": []}
         for tag in (*self.taxonomy.veivalg, *self.taxonomy.themes):
             score, matched, heading = self._score(tag, words, path)
-            threshold = self.taxonomy.setting(f"{tag.kind}_threshold")
+            threshold = self._settings[f"{tag.kind}_threshold"]
             if score >= threshold:
                 chosen[tag.kind].append((score, tag.slug))
                 evidence[tag.slug] = {
