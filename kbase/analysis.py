@@ -18,6 +18,7 @@ from whoosh.lang import stopwords_for_language
 
 # Words: letters (æ, ø, å included) and digits; a decimal comma or point stays inside a number.
 TOKEN_PATTERN = r"\w+(?:[.,]\d+)*"
+WORD = re.compile(TOKEN_PATTERN)  # the same words, for code that needs only their spans
 LANGUAGES = {"nb": "no", "nn": "no", "no": "no"}
 ANALYZER_VERSION = "no-4"  # no-2: compound parts; no-3: protected stems; no-4: -erne
 

@@ -30,7 +30,7 @@ from whoosh.searching import Searcher
 
 from .analysis import (
     STOP_WORDS,
-    TOKEN_PATTERN,
+    WORD,
     er_noun,
     matched_form,
     norwegian_analyzer,
@@ -352,7 +352,6 @@ def _plain_snippet(text: str) -> str:
 
 
 SURROUND = 80  # characters of context kept before the first and after the last marked word
-_WORD = re.compile(TOKEN_PATTERN)
 
 
 def _fragments(flat: str, terms: frozenset[str]) -> list[highlight.Fragment]:
@@ -366,7 +365,7 @@ def _fragments(flat: str, terms: frozenset[str]) -> list[highlight.Fragment]:
     tokens: list[Token] = []
     endchar = 0
     length = 0
-    for m in _WORD.finditer(flat):
+    for m in WORD.finditer(flat):
         startchar, endchar = m.span()
         if endchar > highlight.DEFAULT_CHARLIMIT:
             break

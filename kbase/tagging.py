@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .analysis import STOP_WORDS, TOKEN_PATTERN, stem_no
+from .analysis import STOP_WORDS, WORD, stem_no
 from .taxonomy import Tag, Taxonomy
 
 COMPOUND_MIN = 5  # a cue this long may match as part of a compound word
@@ -60,7 +59,6 @@ class Tagger:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         # stop words stay in: phrase cues ("hva er viktig for deg", "bo i eget hjem") need them
-        self._word = re.compile(TOKEN_PATTERN)  # the search analyzer's words, lowercased
         self._settings = {
             name: taxonomy.setting(name)
             for name in ("heading_weight", "veivalg_threshold", "theme_threshold")
@@ -88,7 +86,7 @@ class Tagger:
 
     def _tokens(self, text: str) -> list[_Token]:
         out = []
-        for m in self._word.finditer(text):
+        for m in WORD.finditer(text):  # the search analyzer's words, lowercased below
             word = m.group().lower()
             stem = self._stem_cache.get(word)
             if stem is None:
@@ -131,7 +129,9 @@ class Tagger:
     def _heads_in(self, words: _Words) -> dict[str, set[str]]:
         """The first words of cues that can match in `words`, each with the words of the
         passage it can match: those with its stem, and those it is written inside (all a
-        cue can match, see `_same`)."""
+        cue can match, see `_same`). Found once per passage."""
+        if words.heads is not None:
+            return words.heads
         found: dict[str, set[str]] = {}
         by_stem: dict[str, list[str]] = {}
         for surface, (tok, _) in words.by_surface.items():
@@ -152,6 +152,7 @@ class Tagger:
                 )
             for head in inside:
                 found.setdefault(head, set()).add(word)
+        words.heads = found
         return found
 
     def _positions(self, cue: _Token, words: _Words) -> list[int]:
@@ -160,9 +161,7 @@ class Tagger:
         if found is not None:
             return found
         if cue.surface in self._heads:  # the first word of a cue: all found at once
-            if words.heads is None:
-                words.heads = self._heads_in(words)
-            surfaces: Iterable[str] = words.heads.get(cue.surface, ())
+            surfaces: Iterable[str] = self._heads_in(words).get(cue.surface, ())
         elif cue.stem in words.by_stem or cue.surface in words.text:
             # only words that share the stem, or hold the cue's letters, can match
             surfaces = [
@@ -204,9 +203,7 @@ class Tagger:
         matched = []
         used: set[int] = set()  # each word counts once, for its strongest cue
         found = words.found
-        if words.heads is None:
-            words.heads = self._heads_in(words)
-        possible = words.heads
+        possible = self._heads_in(words)
         for cue in terms:  # strongest first
             first = cue.tokens[0].surface
             if first not in possible:

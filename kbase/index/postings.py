@@ -32,10 +32,10 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
 _INT = struct.Struct("!i")  # a block's length
-_VALUES_START = b"(c_codecs\nencode\n"  # the values tuple's MARK, then the first value's call
-_CLOSE = b"t\x87."  # an empty values tuple (from its MARK), the outer 3-tuple, the end
-_ENCODE = b"c_codecs\nencode\n"
+_ENCODE = b"c_codecs\nencode\n"  # the global each value's call refers to
 _BYTES = b"cbuiltins\nbytes\n"
+_VALUES_START = b"(" + _ENCODE  # the values tuple's MARK, then the first value's call
+_CLOSE = b"t\x87."  # an empty values tuple (from its MARK), the outer 3-tuple, the end
 
 # Encoded positions: every passage's encoding one after the other in one string, and where
 # each starts and ends in it.
@@ -122,6 +122,18 @@ def _joined(values: list[bytes]) -> Encoded:
     sizes = np.fromiter(map(len, values), np.int64, len(values))
     ends = np.cumsum(sizes)
     return b"".join(values), ends - sizes, ends
+
+
+def joined_encoded(parts: list[Encoded]) -> Encoded:
+    """Encoded positions of several segments (or lists) as one, in order."""
+    if not parts:
+        return _joined([])
+    shift = np.cumsum([0] + [len(blob) for blob, _, _ in parts[:-1]])
+    return (
+        b"".join(blob for blob, _, _ in parts),
+        np.concatenate([starts + k for (_, starts, _), k in zip(parts, shift, strict=True)]),
+        np.concatenate([ends + k for (_, _, ends), k in zip(parts, shift, strict=True)]),
+    )
 
 
 def _values(plains: list[bytes]) -> Encoded:

@@ -36,6 +36,15 @@ MERGE_BELOW = 10_000  # live passages: larger segments are left as they are
 MERGE_LIMIT = 50_000  # passages merged by one commit at most (about two minutes)
 
 
+def column_bytes(column: Any) -> bytes | None:
+    """A fixed-width column of one segment (lengths, numbers) as stored, read in one piece
+    rather than value by value; None for a column kept another way."""
+    try:
+        return column._dbfile.get(column._basepos, column._count * column._fixedlen)
+    except AttributeError:
+        return None
+
+
 class _ColumnLengths:
     """The field lengths of the segment being written, for the postings Whoosh writes when it
     flushes: each field's length column read in one piece. Whoosh's own per-document reader
@@ -59,11 +68,8 @@ class _ColumnLengths:
         if column is None:
             return None
         count = self.reader.doc_count_all()
-        try:  # one byte per passage
-            raw = list(column._dbfile.get(column._basepos, column._count * column._fixedlen))
-            raw += [0] * (count - len(raw))
-        except AttributeError:  # another column layout: value by value
-            raw = list(column)
+        stored = column_bytes(column)  # one byte per passage
+        raw = list(column) if stored is None else list(stored) + [0] * (count - len(stored))
         # as Whoosh's reader answers: the length a byte stands for, None for a 0 byte
         return [byte_to_length(b) if b else None for b in raw[:count]]
 

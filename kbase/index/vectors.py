@@ -29,7 +29,8 @@ from whoosh.query import Not as NotQuery
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .postings import Encoded, read_blocks, term_info
+from .postings import Encoded, joined_encoded, read_blocks, term_info
+from .store import column_bytes
 
 B = 0.75  # Whoosh's BM25F defaults, which kbase's searcher uses
 K1 = 1.2
@@ -48,10 +49,11 @@ class Scored:
 
 def column_array(reader: Any, size: int, default: float) -> np.ndarray:
     """A whole numeric column of one segment as an array, read in one piece."""
-    try:
-        raw = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
-        values = np.frombuffer(raw, dtype=np.dtype(">" + reader._typecode)).astype(np.float64)
-    except AttributeError:  # another column type: value by value
+    raw = column_bytes(reader)
+    typecode = getattr(reader, "_typecode", None)
+    if raw is not None and typecode is not None:
+        values = np.frombuffer(raw, dtype=np.dtype(">" + typecode)).astype(np.float64)
+    else:  # another column type: value by value
         values = np.array([reader[i] for i in range(size)], dtype=np.float64)
     if len(values) < size:
         values = np.concatenate([values, np.full(size - len(values), default)])
@@ -210,17 +212,7 @@ class Vectors:
                 self._held -= len(old[0])
         if not values:
             return found, None
-        shift = np.cumsum([0] + [len(blob) for blob, _, _ in kept[:-1]])
-        encoded = (
-            b"".join(blob for blob, _, _ in kept),
-            np.concatenate([starts + k for (_, starts, _), k in zip(kept, shift, strict=True)])
-            if kept
-            else np.zeros(0, dtype=np.int64),
-            np.concatenate([ends + k for (_, _, ends), k in zip(kept, shift, strict=True)])
-            if kept
-            else np.zeros(0, dtype=np.int64),
-        )
-        return found, encoded
+        return found, joined_encoded(kept)
 
     def phrase(self, q: Phrase) -> Scored | None:
         """A phrase's matches: the passages holding its words one right after the other,
