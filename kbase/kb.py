@@ -650,7 +650,8 @@ class KnowledgeBase:
         result = self._store.check()
         indexed = set(self._store.documents())
         listed = {e.get("doc_id") for e in self._sources().values() if e["status"] == "indexed"}
-        notes = [f"{d}: indexed but not in {SOURCES_FILE}" for d in sorted(indexed - listed)]
+        notes = result.pop("notes")
+        notes += [f"{d}: indexed but not in {SOURCES_FILE}" for d in sorted(indexed - listed)]
         notes += [f"{d}: in {SOURCES_FILE} but not indexed" for d in sorted(listed - indexed)]
         failed = sum(1 for e in self._sources().values() if e["status"] == "failed")
         return result | {"sources": len(self._sources()), "failed_sources": failed, "notes": notes}

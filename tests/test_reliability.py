@@ -261,6 +261,10 @@ def test_one_document_at_a_time_leaves_few_segments_and_loses_nothing(tmp_path: 
             kb.ingest(path)
             counts.append(len(kb._store.ix._segments()))
         assert counts == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1]
+        # the merged segments' packed postings went with them
+        (segment,) = kb._store.ix._segments()
+        packed = [p.name for p in (tmp_path / "ix").glob("*.kbp")]
+        assert packed == [segment.make_filename(".kbp")]
         assert len(kb.documents()) == 11
         assert sum(len(kb.passages(d.doc_id)) for d in kb.documents()) == 11 * 6  # six parts
         found = kb.search("hjemmetjenesten", limit=100).hits

@@ -197,6 +197,22 @@ def test_reopened_index_answers_the_same(corpus_kb: KnowledgeBase, tmp_path: Pat
         ]
 
 
+def _two_segments(tmp_path: Path) -> KnowledgeBase:
+    """The sample corpus, then one note changed and ingested again: two segments, with the
+    note's old passages deleted from the first."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    notes = tmp_path / "corpus" / "fjordvik" / "referat-eldreradet-2025.md"
+    kb = KnowledgeBase(tmp_path / "ix")
+    kb.ingest(tmp_path / "corpus")
+    notes.write_text(
+        notes.read_text(encoding="utf-8") + "\n\nEldrerådet ba om trygge overganger for "
+        "personer med demens, og om flere møteplasser for pårørende.\n",
+        encoding="utf-8",
+    )
+    assert len(kb.ingest(tmp_path / "corpus").updated) == 1
+    return kb
+
+
 def test_match_sets_equal_whooshs_across_segments_with_deletions(tmp_path: Path) -> None:
     """The total and the facets come from set algebra over posting lists, not from Whoosh's
     matcher: GIVEN an index of two segments where a replaced document left deleted passages
@@ -208,16 +224,7 @@ def test_match_sets_equal_whooshs_across_segments_with_deletions(tmp_path: Path)
     from kbase.index.vectors import Vectors
     from kbase.search import build_query
 
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    notes = tmp_path / "corpus" / "fjordvik" / "referat-eldreradet-2025.md"
-    with KnowledgeBase(tmp_path / "ix") as kb:
-        kb.ingest(tmp_path / "corpus")
-        notes.write_text(
-            notes.read_text(encoding="utf-8") + "\n\nEldrerådet ba om flere demensvennlige "
-            "møteplasser og trygge overganger fra sykehuset.\n",
-            encoding="utf-8",
-        )
-        assert len(kb.ingest(tmp_path / "corpus").updated) == 1
+    with _two_segments(tmp_path) as kb:
         store = kb._store
         s = store.searcher()
         assert len(list(s.reader().leaf_readers())) == 2 and s.reader().has_deletions()
@@ -329,6 +336,92 @@ def test_posting_lists_read_whole_equal_whooshs_matcher(tmp_path: Path) -> None:
             assert values is None
             if word in ("omsorg", "demens", "helse"):  # in every passage but the deleted one
                 assert len(ids) == 699 and 130 not in ids.tolist()
+
+
+def test_packed_postings_equal_whooshs_across_segments_with_deletions(tmp_path: Path) -> None:
+    """Each commit writes a packed copy of its segment's postings (kbase.index.packed) that
+    searches read instead of Whoosh's blocks: GIVEN two segments, the first with deleted
+    passages THEN each segment has its packed file, and for every term of every field the
+    passages and weights read from it, and in the phrase fields every position, are exactly
+    what Whoosh's own matcher reads."""
+    from kbase.index.packed import packed, read_positions, read_postings
+
+    with _two_segments(tmp_path) as kb:
+        s = kb._store.searcher()
+        leaves = [leaf for leaf, _ in s.reader().leaf_readers()]
+        assert len(leaves) == 2 and leaves[0].has_deletions()
+        assert sorted(p.name for p in (tmp_path / "ix").glob("*.kbp")) == sorted(
+            leaf._segment.make_filename(".kbp") for leaf in leaves
+        )
+        from_packed = outside = 0
+        for leaf in leaves:
+            pack = packed(leaf)
+            assert pack is not None
+            for (field, text), info in leaf._terms.items():
+                positional = field in ("text", "words")
+                m = leaf.postings(field, text)
+                expected = []
+                while m.is_active():
+                    places = list(m.value_as("positions")) if positional else []
+                    expected.append((m.id(), m.weight(), places))
+                    m.next()
+                ids, weights = read_postings(leaf, field, text, info)
+                assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == [
+                    (i, w) for i, w, _ in expected
+                ], (field, text)
+                if positional:
+                    keys = read_positions(leaf, field, text, ids, info)
+                    assert [(k >> 32, k & 0xFFFFFFFF) for k in keys.tolist()] == [
+                        (i, p) for i, _, places in expected for p in places
+                    ], (field, text)
+                from_packed += pack.term(field, info) is not None
+                outside += not info.is_inlined()  # Whoosh inlines a term of one posting
+        assert from_packed == outside > 2000
+        assert kb.check()["problems"] == [] and kb.check()["notes"] == []
+
+
+def test_search_reads_whooshs_blocks_where_a_packed_file_is_missing_or_damaged(
+    tmp_path: Path,
+) -> None:
+    """Packed files only speed searches up: GIVEN two segments, one packed file deleted and
+    the other cut in half (as a crash or a full disk might leave them), and a half-written
+    one left behind THEN searches find the same passages with the same scores and totals,
+    `check` notes the two slower segments, and the next ingest packs both again and removes
+    the half-written file."""
+    from kbase.index.packed import packed
+
+    queries = ['"trygge overganger"', "demens pårørende", "møteplasser OR legevakt", "omsorg"]
+    ix = tmp_path / "ix"
+    with _two_segments(tmp_path) as kb:
+        before = {}
+        for text in queries:
+            res = kb.search(text, limit=50)
+            before[text] = (res.total, [(h.passage.passage_id, h.score) for h in res.hits])
+    first, second = sorted(ix.glob("*.kbp"), key=lambda p: p.stat().st_mtime)
+    first.unlink()
+    second.write_bytes(second.read_bytes()[: second.stat().st_size // 2])
+    leftover = ix / f".{second.name}.999.tmp"
+    leftover.write_bytes(b"KBPACK01")
+    with KnowledgeBase(ix) as kb:
+        s = kb._store.searcher()
+        assert [packed(leaf) for leaf, _ in s.reader().leaf_readers()] == [None, None]
+        for text in queries:
+            res = kb.search(text, limit=50)
+            assert before[text] == (
+                res.total,
+                [(h.passage.passage_id, pytest.approx(h.score, rel=1e-12)) for h in res.hits],
+            ), text
+        assert before['"trygge overganger"'][0] >= 2
+        report = kb.check()
+        assert report["problems"] == [] and len(report["notes"]) == 2
+        (tmp_path / "corpus" / "ny.md").write_text(
+            "# Ny plan\n\nKommunen vil styrke dagaktivitetstilbudet.\n", encoding="utf-8"
+        )
+        kb.ingest(tmp_path / "corpus")
+        s = kb._store.searcher()
+        leaves = [leaf for leaf, _ in s.reader().leaf_readers()]
+        assert len(leaves) == 3 and all(packed(leaf) is not None for leaf in leaves)
+        assert not leftover.exists() and kb.check()["notes"] == []
 
 
 def test_vector_scores_equal_whooshs_bm25f(corpus_kb: KnowledgeBase) -> None:

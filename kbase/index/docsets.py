@@ -26,7 +26,7 @@ from whoosh.query import (
 from whoosh.query import Not as NotQuery
 from whoosh.searching import Searcher
 
-from .postings import read_postings
+from .packed import read_postings
 
 CACHED_IDS = 2_000_000  # posting entries kept in memory across queries (about 100 MB at most)
 

@@ -1,5 +1,8 @@
 """Reading Whoosh's posting lists whole: document numbers, weights and encoded positions.
 
+Searches read kbase's packed copy of the postings (`packed`); this module reads Whoosh's own
+blocks, to write that copy and where a segment has none.
+
 Whoosh keeps a term's postings in blocks of up to 128 (whoosh.codec.whoosh3): each block is a
 length, a pickled info tuple (count, last id, ...) and the zlib-compressed pickle (protocol 2)
 of (id deltas, weights, values). Whoosh's matchers read them with a dozen small file reads per
@@ -23,7 +26,7 @@ import pickle
 import struct
 import zlib
 from collections.abc import Iterator
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 import numpy as np
@@ -53,12 +56,6 @@ def term_info(leaf: Any, fieldname: str, text: Any) -> Any | None:
         return None
 
 
-def read_postings(leaf: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and weights of one term in one segment, deleted passages left out."""
-    ids, weights, _ = read_blocks(leaf, fieldname, text, values=False)
-    return ids, weights
-
-
 def read_blocks(
     leaf: Any, fieldname: str, text: Any, *, values: bool, info: Any = None
 ) -> tuple[np.ndarray, np.ndarray, Encoded | None]:
@@ -68,34 +65,10 @@ def read_blocks(
         info = term_info(leaf, fieldname, text)
     if info is None:
         return np.empty(0, np.int64), np.empty(0, np.float64), _joined([]) if values else None
-    deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
     fixedsize = leaf.schema[fieldname].format.fixed_value_size()
-    encoded: Encoded | None = None
     raw = _posting_bytes(leaf, info)
     if raw is not None and (not values or fixedsize is None or fixedsize < 0):
-        deltas: list[Any] = []  # every block's id deltas, weights, count and last id
-        weights: list[Any] = []
-        counts: list[int] = []
-        lasts: list[int] = []
-        plains: list[bytes] = []  # the blocks' decompressed data, where values are wanted
-        for count, last, ids, w, plain in _blocks(raw, values=values):
-            deltas.append(ids)
-            # None when all weights are 1, one number when all are equal
-            weights.append(w if isinstance(w, tuple) else repeat(1.0 if w is None else w, count))
-            counts.append(count)
-            lasts.append(last)
-            if plain is not None:
-                plains.append(plain)
-        total = sum(counts)
-        steps = np.fromiter(chain.from_iterable(deltas), np.int64, total)
-        # a block's first delta counts from 0: make it count from the last id of the block
-        # before, and one running sum gives every id
-        starts = np.cumsum(np.asarray(counts[:-1], dtype=np.int64))
-        steps[starts] -= np.asarray(lasts[:-1], dtype=np.int64)
-        all_ids = np.cumsum(steps)
-        all_w = np.fromiter(chain.from_iterable(weights), np.float64, total)
-        if values:
-            encoded = _values(plains)
+        all_ids, all_w, encoded = raw_blocks(raw, values=values)
     else:  # a term stored inline, or another codec: through Whoosh's matcher
         m = leaf.postings(fieldname, text)
         if isinstance(m, FilterMatcher):  # deletions: left out below
@@ -110,30 +83,78 @@ def read_blocks(
         all_ids = np.array([i for i, _ in listed], dtype=np.int64)
         all_w = np.array([w for _, w in listed], dtype=np.float64)
         encoded = _joined(found) if values else None
-    if deleted:
-        keep = ~np.isin(all_ids, np.fromiter(deleted, dtype=np.int64))
-        all_ids, all_w = all_ids[keep], all_w[keep]
-        if encoded is not None:
-            encoded = (encoded[0], encoded[1][keep], encoded[2][keep])
-    return all_ids, all_w, encoded
+    return without_deleted(leaf, all_ids, all_w, encoded)
+
+
+def raw_blocks(raw: bytes, *, values: bool) -> tuple[np.ndarray, np.ndarray, Encoded | None]:
+    """Document numbers, weights and (if `values`) encoded positions of a whole posting list
+    in Whoosh's block format, deleted passages included."""
+    deltas: list[Any] = []  # every block's id deltas, weights, count and last id
+    weights: list[Any] = []
+    counts: list[int] = []
+    lasts: list[int] = []
+    plains: list[bytes] = []  # the blocks' decompressed data, where values are wanted
+    for count, last, ids, w, plain in _blocks(raw, values=values):
+        deltas.append(ids)
+        # None when all weights are 1, one number when all are equal
+        weights.append(w if isinstance(w, tuple) else repeat(1.0 if w is None else w, count))
+        counts.append(count)
+        lasts.append(last)
+        if plain is not None:
+            plains.append(plain)
+    total = sum(counts)
+    steps = np.fromiter(chain.from_iterable(deltas), np.int64, total)
+    # a block's first delta counts from 0: make it count from the last id of the block
+    # before, and one running sum gives every id
+    starts = np.cumsum(np.asarray(counts[:-1], dtype=np.int64))
+    steps[starts] -= np.asarray(lasts[:-1], dtype=np.int64)
+    all_ids = np.cumsum(steps)
+    all_w = np.fromiter(chain.from_iterable(weights), np.float64, total)
+    return all_ids, all_w, _values(plains) if values else None
+
+
+def without_deleted(
+    leaf: Any, ids: np.ndarray, weights: np.ndarray, encoded: Encoded | None
+) -> tuple[np.ndarray, np.ndarray, Encoded | None]:
+    """Postings of one segment with its deleted passages left out."""
+    deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
+    if not deleted:
+        return ids, weights, encoded
+    keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
+    if encoded is not None:
+        encoded = (encoded[0], encoded[1][keep], encoded[2][keep])
+    return ids[keep], weights[keep], encoded
+
+
+def decode_positions(value: bytes) -> Iterator[int]:
+    """The positions of a term in a passage from Whoosh's `Positions` encoding: a count, then
+    the pickled list of gaps."""
+    return accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
+
+
+# Whoosh's `Positions` encoding of a single position below 256: the count 1, then the pickle
+# of a one-item list (protocol 2); the position is byte 10
+_LONE = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00K\x00a.", dtype=np.uint8)
+_LONE_CHECKED = np.arange(len(_LONE)) != 10
+
+
+def lone_positions(blob: bytes, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For each `Positions` encoding blob[start:end], its position if it holds exactly one
+    below 256, else -1 (those are decoded one by one)."""
+    out = np.full(len(start), -1, dtype=np.int64)
+    rows = np.flatnonzero(end - start == len(_LONE))
+    if not len(rows):
+        return out
+    data = np.frombuffer(blob, dtype=np.uint8)[start[rows][:, None] + np.arange(len(_LONE))]
+    match = (data[:, _LONE_CHECKED] == _LONE[_LONE_CHECKED]).all(axis=1)
+    out[rows[match]] = data[match, 10]
+    return out
 
 
 def _joined(values: list[bytes]) -> Encoded:
     sizes = np.fromiter(map(len, values), np.int64, len(values))
     ends = np.cumsum(sizes)
     return b"".join(values), ends - sizes, ends
-
-
-def joined_encoded(parts: list[Encoded]) -> Encoded:
-    """Encoded positions of several segments (or lists) as one, in order."""
-    if not parts:
-        return _joined([])
-    shift = np.cumsum([0] + [len(blob) for blob, _, _ in parts[:-1]])
-    return (
-        b"".join(blob for blob, _, _ in parts),
-        np.concatenate([starts + k for (_, starts, _), k in zip(parts, shift, strict=True)]),
-        np.concatenate([ends + k for (_, _, ends), k in zip(parts, shift, strict=True)]),
-    )
 
 
 def _values(plains: list[bytes]) -> Encoded:

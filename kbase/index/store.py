@@ -88,6 +88,26 @@ class KbaseWriter(SegmentWriter):
         if reader is not None:
             reader.close()
 
+    def _commit_toc(self, segments: list[Any]) -> None:
+        # every segment gets its packed postings before the table of contents names it (a
+        # segment this commit made, or one an earlier crash or kbase left without them)
+        from whoosh.reading import SegmentReader
+
+        from .packed import Packed, pack_segment, packed_path, remove_stale_temps
+
+        folder = getattr(self.storage, "folder", None)
+        if folder is not None:
+            remove_stale_temps(folder)
+            for seg in segments:
+                path = packed_path(folder, seg)
+                if Packed.open(path, seg.doc_count_all()) is None:
+                    reader = SegmentReader(self.storage, self.schema, seg)
+                    try:
+                        pack_segment(folder, reader)
+                    finally:
+                        reader.close()
+        super()._commit_toc(segments)
+
 
 def segments_to_merge(sizes: list[int]) -> list[int]:
     """Which segments (by index into `sizes`, their live passage counts) a commit merges:
@@ -297,7 +317,10 @@ class IndexStore:
     def check(self) -> dict[str, Any]:
         """Read every segment (stored fields and every posting list) and check that each
         document has exactly the passages its record counts. Returns counts and problems."""
+        from .packed import packed, read_postings
+
         problems: list[str] = []
+        notes: list[str] = []
         passages: dict[str, int] = {}
         records: dict[str, int] = {}
         segments = 0
@@ -305,6 +328,11 @@ class IndexStore:
         with self.ix.reader() as reader:
             for leaf, _ in reader.leaf_readers():
                 segments += 1
+                if packed(leaf) is None:
+                    notes.append(
+                        f"segment {segments} has no packed postings: searches read Whoosh's "
+                        "blocks, which is slower, until the next ingest writes them"
+                    )
                 try:
                     for docnum in leaf.all_doc_ids():
                         stored = leaf.stored_fields(docnum)
@@ -315,7 +343,13 @@ class IndexStore:
                             passages[doc_id] = passages.get(doc_id, 0) + 1
                     for field in leaf.indexed_field_names():
                         for term in leaf.lexicon(field):
-                            postings += len(list(leaf.postings(field, term).all_ids()))
+                            ids = list(leaf.postings(field, term).all_ids())
+                            postings += len(ids)
+                            if read_postings(leaf, field, term)[0].tolist() != ids:
+                                problems.append(
+                                    f"segment {segments}: packed postings of {field}:{term!r} "
+                                    "differ from Whoosh's"
+                                )
                 except Exception as exc:  # any failure to read is damage to report
                     problems.append(f"segment {segments} cannot be read ({exc})")
         for doc_id, count in records.items():
@@ -331,6 +365,7 @@ class IndexStore:
             "passages": sum(passages.values()),
             "postings": postings,
             "problems": problems,
+            "notes": notes,
         }
 
     # -- reading ---------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""Scoring a query over the whole index at once: BM25F with numpy over posting blocks.
+"""Scoring a query over the whole index at once: BM25F with numpy over whole posting lists.
 
 Whoosh scores one passage at a time through a tree of matcher objects, in Python: at 100,000
-passages a common word takes 400 ms. This module reads each term's posting blocks whole
-(document numbers and weights) and computes the same BM25F score as Whoosh's default
-weighting for every passage in a few vector operations. It answers words, OR, AND, AND NOT,
-NOT and phrases; a phrase reads word positions only in the passages that hold all its words.
-Other positional queries (slop, prefixes, ...) return None and stay with Whoosh.
+passages a common word takes 400 ms. This module reads each term's postings whole (document
+numbers and weights, from the segment's packed file, see `packed`) and computes the same
+BM25F score as Whoosh's default weighting for every passage in a few vector operations. It
+answers words, OR, AND, AND NOT, NOT and phrases. A phrase reads word positions only in the
+passages that hold all its words, and compares them all at once. Other positional queries
+(slop, prefixes, ...) return None and stay with Whoosh.
 
 A result is a dense vector over the searcher's document numbers: the score of each passage
 (0 where the query does not match) and a mask of the passages it matches.
@@ -13,29 +14,26 @@ A result is a dense vector over the searcher's document numbers: the score of ea
 
 from __future__ import annotations
 
-import pickle
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 from math import log
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.formats import Positions
 from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Query, Term
 from whoosh.query import Not as NotQuery
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .postings import Encoded, joined_encoded, read_blocks, term_info
+from .packed import read_positions, read_postings
+from .postings import term_info
 from .store import column_bytes
 
 B = 0.75  # Whoosh's BM25F defaults, which kbase's searcher uses
 K1 = 1.2
 CACHED_POSTINGS = 4_000_000  # term postings kept across queries (about 50 MB)
-CACHED_POSITIONS = 2_000_000  # positions of phrase words kept (about 40 MB)
+CACHED_INFOS = 10_000  # terms whose per-segment infos are kept
 LENGTH_OF = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 
 
@@ -82,31 +80,6 @@ def numeric_column(searcher: Searcher, fieldname: str, default: float) -> np.nda
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _decode(value: bytes) -> Iterator[int]:
-    """The positions of a term in a passage from Whoosh's `Positions` encoding: a count, then
-    the pickled list of gaps."""
-    return accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
-
-
-# Whoosh's `Positions` encoding of a single position below 256: the count 1, then the pickle
-# of a one-item list (protocol 2); the position is byte 10
-_LONE = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00K\x00a.", dtype=np.uint8)
-_LONE_CHECKED = np.arange(len(_LONE)) != 10
-
-
-def _lone_positions(blob: bytes, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """For each encoding blob[start:end], its position if it holds exactly one below 256, else
-    -1 (those are decoded one by one)."""
-    out = np.full(len(start), -1, dtype=np.int64)
-    rows = np.flatnonzero(end - start == len(_LONE))
-    if not len(rows):
-        return out
-    data = np.frombuffer(blob, dtype=np.uint8)[start[rows][:, None] + np.arange(len(_LONE))]
-    match = (data[:, _LONE_CHECKED] == _LONE[_LONE_CHECKED]).all(axis=1)
-    out[rows[match]] = data[match, 10]
-    return out
-
-
 class Vectors:
     """Query scores as vectors over one searcher's passages, with recent terms kept."""
 
@@ -117,10 +90,7 @@ class Vectors:
         self._lengths: dict[str, list[np.ndarray | None]] = {}
         self._terms: OrderedDict[tuple[str, Any], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._held = 0
-        self._values: OrderedDict[tuple[str, Any], tuple[np.ndarray, bytes, np.ndarray]] = (
-            OrderedDict()
-        )
-        self._values_held = 0
+        self._infos: dict[tuple[str, Any], list[Any]] = {}
 
     def _field_lengths(self, fieldname: str) -> list[np.ndarray | None]:
         found = self._lengths.get(fieldname)
@@ -149,34 +119,14 @@ class Vectors:
         if found is not None:
             self._terms.move_to_end(key)
             return found
-        return self._load(fieldname, text, values=False)[0]
+        return self._load(fieldname, text)
 
-    def positions(self, fieldname: str, text: Any) -> tuple[np.ndarray, Encoded]:
-        """Global document numbers of a term and its encoded positions in each."""
-        key = (fieldname, text)
-        found = self._values.get(key)
-        if found is not None:
-            self._values.move_to_end(key)
-            return found
-        (ids, _), encoded = self._load(fieldname, text, values=True)
-        assert encoded is not None
-        found = (ids, encoded)
-        self._values[key] = found
-        self._values_held += len(ids)
-        while self._values_held > CACHED_POSITIONS and len(self._values) > 1:
-            _, old = self._values.popitem(last=False)
-            self._values_held -= len(old[0])
-        return found
-
-    def _load(
-        self, fieldname: str, text: Any, *, values: bool
-    ) -> tuple[tuple[np.ndarray, np.ndarray], Encoded | None]:
+    def _load(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         s = self.searcher
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
-        kept: list[Encoded] = []
         scorable = s.schema[fieldname].scorable
-        infos = [term_info(leaf, fieldname, text) for leaf, _ in self.leaves]
+        infos = self.infos(fieldname, text)
         if scorable:
             # Whoosh's idf (WeightingModel.idf), from the term infos just read
             found_in = sum(info.doc_frequency() for info in infos if info is not None)
@@ -186,7 +136,7 @@ class Vectors:
         for i, (leaf, offset) in enumerate(self.leaves):
             if infos[i] is None:
                 continue
-            ids, w, vs = read_blocks(leaf, fieldname, text, values=values, info=infos[i])
+            ids, w = read_postings(leaf, fieldname, text, infos[i])
             if not len(ids):
                 continue
             if scorable:
@@ -196,23 +146,51 @@ class Vectors:
             else:  # a filter field (veivalg, kommune, ...): it matches, it does not score
                 scores.append(np.ones(len(ids)))
             docs.append(ids + offset)
-            if vs is not None:
-                kept.append(vs)
         found = (
             (np.concatenate(docs), np.concatenate(scores))
             if docs
             else (np.empty(0, np.int64), np.empty(0, np.float64))
         )
         key = (fieldname, text)
-        if key not in self._terms:
-            self._terms[key] = found
-            self._held += len(found[0])
-            while self._held > CACHED_POSTINGS and len(self._terms) > 1:
-                _, old = self._terms.popitem(last=False)
-                self._held -= len(old[0])
-        if not values:
-            return found, None
-        return found, joined_encoded(kept)
+        self._terms[key] = found
+        self._held += len(found[0])
+        while self._held > CACHED_POSTINGS and len(self._terms) > 1:
+            _, old = self._terms.popitem(last=False)
+            self._held -= len(old[0])
+        return found
+
+    def infos(self, fieldname: str, text: Any) -> list[Any]:
+        """A term's info in each segment (None where a segment does not hold it)."""
+        key = (fieldname, text)
+        found = self._infos.get(key)
+        if found is None:
+            if len(self._infos) > CACHED_INFOS:
+                self._infos.clear()
+            found = [term_info(leaf, fieldname, text) for leaf, _ in self.leaves]
+            self._infos[key] = found
+        return found
+
+    def in_order(self, fieldname: str, words: list[Any], both: np.ndarray) -> np.ndarray:
+        """Which of the passages `both` (sorted, each holding every word of a phrase) have
+        the words one right after the other: a mask."""
+        matched = []
+        for i, (leaf, offset) in enumerate(self.leaves):
+            lo, hi = np.searchsorted(both, [offset, offset + self._leaf_size(i)])
+            if lo == hi:
+                continue
+            local = both[lo:hi] - offset
+            # each word's places as passage << 32 | position: the phrase stands where the
+            # first word's place plus k is a place of word k, for every k
+            infos = [self.infos(fieldname, word)[i] for word in words]
+            places = read_positions(leaf, fieldname, words[0], local, infos[0])
+            for k in range(1, len(words)):
+                if not len(places):
+                    break
+                found = read_positions(leaf, fieldname, words[k], local, infos[k])
+                places = places[np.isin(places + k, found)]
+            if len(places):
+                matched.append(np.unique(places >> 32) + offset)
+        return np.isin(both, np.concatenate(matched)) if matched else np.zeros(len(both), bool)
 
     def phrase(self, q: Phrase) -> Scored | None:
         """A phrase's matches: the passages holding its words one right after the other,
@@ -230,50 +208,18 @@ class Vectors:
             return out
         if not words:
             return out
-        # the positions are read with the postings, from the same blocks
-        lists = [self.positions(q.fieldname, w) for w in words] if len(words) > 1 else []
         terms = [self.postings(q.fieldname, w) for w in words]
         both = terms[0][0]
         for ids, _ in terms[1:]:
             both = np.intersect1d(both, ids, assume_unique=True)
-        if lists and len(both):
-            both = both[self._in_order(field.format, lists, both)]
+        if len(words) > 1 and len(both):
+            both = both[self.in_order(q.fieldname, words, both)]
         total = np.zeros(len(both))
         for ids, sc in terms:  # a word twice in the phrase counts twice, as in Whoosh
             total += sc[np.searchsorted(ids, both)]
         out.score[both] = total * q.boost
         out.mask[both] = True
         return out
-
-    @staticmethod
-    def _in_order(
-        fmt: Any, lists: list[tuple[np.ndarray, Encoded]], both: np.ndarray
-    ) -> np.ndarray:
-        """Which of the passages `both` (holding every word of a phrase) have the words one
-        right after the other: a mask. `lists` holds each word's positions."""
-        plain = type(fmt) is Positions
-        decode = _decode if plain else fmt.decode_positions
-        lone = np.full((len(lists), len(both)), -1, dtype=np.int64)
-        spans = []
-        for i, (ids, (blob, starts, ends)) in enumerate(lists):
-            at = np.searchsorted(ids, both)
-            start, end = starts[at], ends[at]
-            if plain:
-                lone[i] = _lone_positions(blob, start, end)
-            spans.append((blob, start.tolist(), end.tolist()))
-        # passages where each word occurs once: compared all at once
-        simple = (lone >= 0).all(axis=0)
-        keep = simple & (lone == lone[0] + np.arange(len(lists))[:, None]).all(axis=0)
-        for j in np.flatnonzero(~simple).tolist():
-            blob, start, end = spans[0]
-            starts = set(decode(blob[start[j] : end[j]]))
-            for i in range(1, len(lists)):
-                blob, start, end = spans[i]
-                starts &= {p - i for p in decode(blob[start[j] : end[j]])}
-                if not starts:
-                    break
-            keep[j] = bool(starts)
-        return keep
 
     def scored(self, q: Query) -> Scored | None:
         """Every passage's score for `q`, as Whoosh's BM25F gives it; None if `q` is a kind
