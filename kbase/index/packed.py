@@ -242,8 +242,10 @@ def _field_arrays(leaf: Any, fieldname: str, infos: list[Any]) -> dict[str, np.n
     out = {
         "keys": np.asarray(keys, dtype=np.int64),
         "starts": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-        "ids": np.concatenate(ids).astype(np.int32),
-        "weights": _smallest(np.concatenate(weights), ("float32",)),
+        # a segment's document numbers, and a word's count in a passage, are mostly small:
+        # each array takes the smallest type that holds it exactly
+        "ids": _smallest(np.concatenate(ids), ("uint16", "uint32")),
+        "weights": _smallest(np.concatenate(weights), ("uint8", "uint16", "float32")),
     }
     if positional:
         # the whole field's encodings decoded at once
@@ -256,7 +258,7 @@ def _field_arrays(leaf: Any, fieldname: str, infos: list[Any]) -> dict[str, np.n
                 np.concatenate([e + k for (_, _, e), k in zip(values, shift, strict=True)]),
             ),
         )
-        out["npos"] = _smallest(counts, ("uint16", "uint32"))
+        out["npos"] = _smallest(counts, ("uint8", "uint16", "uint32"))
         out["pos"] = _smallest(pos, ("uint16", "uint32"))
         per_term = np.add.reduceat(counts, out["starts"][:-1])
         out["pstarts"] = np.concatenate([[0], np.cumsum(per_term)]).astype(np.int64)
