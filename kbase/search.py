@@ -657,11 +657,10 @@ def run_search(
         matched_docs = np.fromiter(matched, dtype=np.int64, count=len(matched))
     facet_counts = cache.facet_counts(s, matched_docs)
     page = page_hits[offset : offset + limit]
-    docs = store.documents(fresh=False)  # as the searcher of this search sees them
     hits = []
     for rank, (docnum, score) in enumerate(page, start=offset + 1):
         passage = store.passage_from(s.stored_fields(docnum))
-        doc = docs.get(passage.doc_id)
+        doc = store.document(s, passage.doc_id)  # as the searcher of this search sees it
         if doc is None:  # a passage whose document record is missing cannot be cited
             continue
         hits.append(
