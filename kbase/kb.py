@@ -315,6 +315,7 @@ class KnowledgeBase:
             else:
                 report.failed.append((display_name(given), "no such file or folder"))
         self._ingest_files(files, overrides, report, force, progress, limits, folders)
+        self._store.pack_missing()  # segments an earlier kbase or a crash left unpacked
         return report
 
     def _ingest_files(

@@ -272,6 +272,22 @@ class IndexStore:
         finally:
             self._invalidate()
 
+    def pack_missing(self) -> bool:
+        """Write the packed postings of every segment without a readable packed file (an
+        index of an earlier kbase, a crash); True if there were any. An empty commit does it:
+        kbase's writer packs before it commits."""
+        from .packed import packed
+
+        with self.ix.reader() as reader:
+            missing = any(packed(leaf) is None for leaf, _ in reader.leaf_readers())
+        if missing:
+            try:
+                with self.writer():
+                    pass
+            except IndexBusyError:  # another process is committing: it packs them
+                return False
+        return missing
+
     @staticmethod
     def add_document(w: SegmentWriter, doc: Document, passages: list[Passage]) -> None:
         """Replace everything stored for `doc.doc_id` with the given document and passages."""
