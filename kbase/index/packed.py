@@ -19,7 +19,7 @@ the key. Deleted passages are left out when postings are read, as for Whoosh's b
 
 A segment without a readable packed file is read from Whoosh's blocks. This happens for an index
 written by an earlier kbase, or after a crash between a segment and its packed file. The next
-commit packs that segment.
+commit packs that segment, and every ingest ends with one if a segment needs it.
 """
 
 from __future__ import annotations
