@@ -270,3 +270,36 @@ def test_one_document_at_a_time_leaves_few_segments_and_loses_nothing(tmp_path: 
         found = kb.search("hjemmetjenesten", limit=100).hits
         assert len({h.document.doc_id for h in found}) == 11
         assert kb.check()["problems"] == []
+
+
+def test_a_commit_lands_when_its_postings_cannot_be_packed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a disk that fills up while a segment's packed postings are written THEN the
+    ingest still lands every plan, searches find them (from Whoosh's own postings), `check`
+    notes the unpacked segment, no half-written file is left, and the next ingest packs it."""
+    import errno
+
+    import kbase.index.packed as packed_module
+
+    write_version(tmp_path / "planer", "A", 3)
+    real_fsync = os.fsync
+
+    def full_disk(fd: int) -> None:
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        if ".kbp." in name and name.endswith(".tmp"):  # a packed file being written
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        monkeypatch.setattr(packed_module.os, "fsync", full_disk)
+        report = kb.ingest(tmp_path / "planer")
+        monkeypatch.undo()
+        assert len(report.added) == 3 and report.failed == []
+        assert list((tmp_path / "ix").glob("*.kbp")) == []
+        assert list((tmp_path / "ix").glob(".*.tmp")) == []
+        assert len({h.document.doc_id for h in kb.search("hjemmetjenesten").hits}) == 3
+        assert len(kb.check()["notes"]) == 1 and kb.check()["problems"] == []
+        assert len(kb.ingest(tmp_path / "planer").unchanged) == 3
+        assert len(list((tmp_path / "ix").glob("*.kbp"))) == 1
+        assert kb.check()["notes"] == []

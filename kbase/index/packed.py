@@ -299,15 +299,19 @@ def _write(path: Path, docs: int, arrays: dict[str, np.ndarray]) -> None:
     header = header.ljust(guess)
     # a name Whoosh's clean-up does not match (it skips names starting with a dot)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "wb") as f:
-        f.write(_HEAD.pack(MAGIC, guess) + header)
-        for name, a in arrays.items():
-            f.seek(layout[name][1])
-            f.write(a.tobytes())
-        f.truncate(at)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "wb") as f:
+            f.write(_HEAD.pack(MAGIC, guess) + header)
+            for name, a in arrays.items():
+                f.seek(layout[name][1])
+                f.write(a.tobytes())
+            f.truncate(at)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def remove_stale_temps(folder: str | os.PathLike[str]) -> None:

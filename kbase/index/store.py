@@ -100,12 +100,15 @@ class KbaseWriter(SegmentWriter):
             remove_stale_temps(folder)
             for seg in segments:
                 path = packed_path(folder, seg)
-                if Packed.open(path, seg.doc_count_all()) is None:
-                    reader = SegmentReader(self.storage, self.schema, seg)
-                    try:
-                        pack_segment(folder, reader)
-                    finally:
-                        reader.close()
+                if Packed.open(path, seg.doc_count_all()) is not None:
+                    continue
+                reader = SegmentReader(self.storage, self.schema, seg)
+                try:
+                    pack_segment(folder, reader)
+                except Exception:  # a full disk, say: the commit still lands
+                    pass  # searches read Whoosh's postings; `check` notes it; an ingest retries
+                finally:
+                    reader.close()
         super()._commit_toc(segments)
 
 
