@@ -7,15 +7,16 @@ So each segment gets a packed file beside it, `<segment id>.kbp`, written by kba
 when a commit makes the segment, before the table of contents names it. Whoosh deletes it with
 the segment's other files, because its name matches Whoosh's pattern for segment files.
 
-For every term whose postings are not inlined in Whoosh's term info, in every indexed field,
-the file holds:
+For every term of every indexed field, the file holds:
 
-- the passages (the segment's document numbers) and the weights;
+- the terms themselves, ordered by their CRC-32, so a term is found with one binary search
+  over an array and one comparison of bytes, and Whoosh's term file (a hash table read with
+  several small file reads per lookup, in every segment) is not read at all;
+- the passages (the segment's document numbers) and the weights, whose number is the term's
+  document frequency for the idf;
 - in fields with positions, how many positions each passage has, and the positions.
 
-A term is found by where its postings start in Whoosh's posting file, so the packed file needs
-no term dictionary of its own: the term info that a search reads anyway (for the idf) gives
-the key. Deleted passages are left out when postings are read, as for Whoosh's blocks.
+Deleted passages are left out when postings are read, as for Whoosh's blocks.
 
 A segment without a readable packed file is read from Whoosh's blocks. This happens for an index
 written by an earlier kbase, or after a crash between a segment and its packed file. The next
@@ -28,6 +29,8 @@ import json
 import mmap
 import os
 import struct
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +49,7 @@ from .postings import (
 )
 
 SUFFIX = ".kbp"
-MAGIC = b"KBPACK01"
+MAGIC = b"KBPACK02"
 _HEAD = struct.Struct("<8sQ")  # magic, length of the JSON header that follows
 _ALIGN = 8
 
@@ -59,13 +62,14 @@ def packed_path(folder: str | os.PathLike[str], segment: Any) -> Path:
 class Packed:
     """One segment's packed file, mapped into memory and read as numpy arrays."""
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], fields: list[str]) -> None:
         self.arrays = arrays
+        self.fields = set(fields)  # the fields whose every term is here
 
     @classmethod
     def open(cls, path: Path, docs: int) -> Packed | None:
         """The packed file at `path`, if it is whole and was written for a segment of `docs`
-        passages; None otherwise (missing, cut short, of another segment)."""
+        passages; None otherwise (missing, cut short, of another segment or version)."""
         try:
             with open(path, "rb") as f:
                 size = os.fstat(f.fileno()).st_size
@@ -86,18 +90,31 @@ class Packed:
                 arrays[name] = np.frombuffer(
                     mapped, dtype=np.dtype(dtype), count=count, offset=offset
                 )
+            return cls(arrays, list(header["fields"]))
         except (ValueError, KeyError, TypeError, struct.error):
             return None
-        return cls(arrays)
 
-    def term(self, fieldname: str, info: Any) -> int | None:
-        """The index of a term (by its Whoosh term info) in the file; None if not packed."""
-        keys = self.arrays.get(f"{fieldname}/keys")
-        if keys is None or info.is_inlined():
+    def find(self, fieldname: str, text: bytes) -> int | None:
+        """The index of a term in the file, or None if the segment does not hold it (the
+        field must be one of `fields`)."""
+        hashes = self.arrays.get(f"{fieldname}/hashes")
+        if hashes is None:
             return None
-        offset = info.extent()[0]
-        at = int(np.searchsorted(keys, offset))
-        return at if at < len(keys) and keys[at] == offset else None
+        names = self.arrays[f"{fieldname}/names"]
+        bounds = self.arrays[f"{fieldname}/nstarts"]
+        h = zlib.crc32(text)
+        at = int(np.searchsorted(hashes, h))
+        while at < len(hashes) and hashes[at] == h:
+            start, end = bounds[at : at + 2].tolist()
+            if names[start:end].tobytes() == text:
+                return at
+            at += 1
+        return None
+
+    def doc_frequency(self, fieldname: str, t: int) -> int:
+        """How many passages hold term `t` (deleted ones included, as in Whoosh's term info)."""
+        start, end = self.arrays[f"{fieldname}/starts"][t : t + 2].tolist()
+        return end - start
 
     def postings(self, fieldname: str, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (int64) and weights (float64) of term `t`, deletions included."""
@@ -134,44 +151,66 @@ def packed(leaf: Any) -> Packed | None:
     return found or None
 
 
+@dataclass(frozen=True)
+class Found:
+    """A term in one segment: in its packed file (`t`), or else Whoosh's term info."""
+
+    doc_frequency: int
+    t: int | None = None
+    info: Any = None
+
+
+def find_term(leaf: Any, fieldname: str, text: Any) -> Found | None:
+    """Where a term's postings are in one segment; None if the segment does not hold it."""
+    if fieldname not in leaf.schema:
+        return None
+    p = packed(leaf)
+    if p is not None and fieldname in p.fields:
+        tb = text if isinstance(text, bytes) else leaf.schema[fieldname].to_bytes(text)
+        t = p.find(fieldname, tb)
+        return None if t is None else Found(p.doc_frequency(fieldname, t), t)
+    info = term_info(leaf, fieldname, text)
+    return None if info is None else Found(info.doc_frequency(), info=info)
+
+
 def read_postings(
-    leaf: Any, fieldname: str, text: Any, info: Any = None
+    leaf: Any, fieldname: str, text: Any, found: Found | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and weights of one term in one segment, deleted passages left out:
-    from the packed file where the term is there, else from Whoosh's blocks. `info` is the
-    term's info in the segment if known."""
-    if info is None:
-        info = term_info(leaf, fieldname, text)
-    if info is None:
+    from the packed file where there is one, else from Whoosh's blocks. `found` is where the
+    term is (`find_term`), if known."""
+    if found is None:
+        found = find_term(leaf, fieldname, text)
+    if found is None:
         return np.empty(0, np.int64), np.empty(0, np.float64)
-    p = packed(leaf)
-    t = p.term(fieldname, info) if p is not None else None
-    if p is None or t is None:
-        ids, weights, _ = read_blocks(leaf, fieldname, text, values=False, info=info)
+    if found.t is None:
+        ids, weights, _ = read_blocks(leaf, fieldname, text, values=False, info=found.info)
         return ids, weights
-    ids, weights = p.postings(fieldname, t)
+    p = packed(leaf)
+    assert p is not None
+    ids, weights = p.postings(fieldname, found.t)
     ids, weights, _ = without_deleted(leaf, ids, weights, None)
     return ids, weights
 
 
 def read_positions(
-    leaf: Any, fieldname: str, text: Any, docs: np.ndarray, info: Any = None
+    leaf: Any, fieldname: str, text: Any, docs: np.ndarray, found: Found | None = None
 ) -> np.ndarray:
     """Where a term stands in the passages `docs` (sorted document numbers of one segment,
     each holding the term): sorted keys `passage << 32 | position`."""
-    if info is None:
-        info = term_info(leaf, fieldname, text)
-    if info is None or not len(docs):
+    if found is None:
+        found = find_term(leaf, fieldname, text)
+    if found is None or not len(docs):
         return np.empty(0, np.int64)
     p = packed(leaf)
-    t = p.term(fieldname, info) if p is not None else None
-    found = p.positions(fieldname, t) if p is not None and t is not None else None
-    if found is not None:
-        at, pos = found
+    places = p.positions(fieldname, found.t) if p is not None and found.t is not None else None
+    if places is not None:
+        at, pos = places
         wanted = np.zeros(leaf.doc_count_all(), dtype=bool)
         wanted[docs] = True
         keep = wanted[at]
         return (at[keep] << 32) | pos[keep]
+    info = found.info if found.info is not None else term_info(leaf, fieldname, text)
     ids, _, encoded = read_blocks(leaf, fieldname, text, values=True, info=info)
     assert encoded is not None
     blob, starts, ends = encoded
@@ -221,26 +260,32 @@ def _smallest(values: np.ndarray, dtypes: tuple[str, ...]) -> np.ndarray:
     return values
 
 
-def _field_arrays(leaf: Any, fieldname: str, infos: list[Any]) -> dict[str, np.ndarray]:
-    """The packed arrays of one field: every non-inlined term's postings, by offset."""
+def _field_arrays(
+    leaf: Any, fieldname: str, terms: list[tuple[bytes, Any]]
+) -> dict[str, np.ndarray] | None:
+    """The packed arrays of one field: every term and its postings, in CRC-32 order; None
+    if some term's postings are kept in a way this does not read."""
     fmt = leaf.schema[fieldname].format
     positional = bool(fmt and fmt.supports("positions"))
-    keys, ids, weights, values = [], [], [], []
-    for info in sorted(infos, key=lambda i: i.extent()[0]):
+    hashed = sorted((zlib.crc32(text), text, info) for text, info in terms)
+    ids, weights, values = [], [], []
+    for _, _, info in hashed:
+        # None for postings inlined in the term info (Whoosh's codec as kbase uses it never
+        # inlines) or kept by another codec
         raw = _posting_bytes(leaf, info)
         if raw is None:
-            continue
+            return None
         t_ids, t_weights, encoded = raw_blocks(raw, values=positional)
-        keys.append(info.extent()[0])
         ids.append(t_ids)
         weights.append(t_weights)
         if encoded is not None:
             values.append(encoded)
-    if not keys:
-        return {}
+    names = [text for _, text, _ in hashed]
     sizes = np.fromiter(map(len, ids), np.int64, len(ids))
     out = {
-        "keys": np.asarray(keys, dtype=np.int64),
+        "hashes": np.array([h for h, _, _ in hashed], dtype=np.uint32),
+        "names": np.frombuffer(b"".join(names), dtype=np.uint8),
+        "nstarts": np.concatenate([[0], np.cumsum(list(map(len, names)))]).astype(np.int64),
         "starts": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         # a segment's document numbers, and a word's count in a passage, are mostly small:
         # each array takes the smallest type that holds it exactly
@@ -268,24 +313,32 @@ def _field_arrays(leaf: Any, fieldname: str, infos: list[Any]) -> dict[str, np.n
 def pack_segment(folder: str | os.PathLike[str], leaf: Any) -> Path:
     """Write the packed file of a segment (read through its segment reader `leaf`), all at
     once: a crash leaves no file or the whole file."""
-    by_field: dict[str, list[Any]] = {}
-    for (fieldname, _), info in leaf._terms.items():
-        if fieldname in leaf.schema and not info.is_inlined():
-            by_field.setdefault(fieldname, []).append(info)
+    by_field: dict[str, list[tuple[bytes, Any]]] = {}
+    for (fieldname, text), info in leaf._terms.items():
+        if fieldname in leaf.schema:
+            by_field.setdefault(fieldname, []).append((text, info))
     arrays: dict[str, np.ndarray] = {}
-    for fieldname, infos in sorted(by_field.items()):
-        for name, values in _field_arrays(leaf, fieldname, infos).items():
+    fields = []
+    for fieldname, terms in sorted(by_field.items()):
+        found = _field_arrays(leaf, fieldname, terms)
+        if found is None:  # read from Whoosh's term file and blocks instead
+            continue
+        fields.append(fieldname)
+        for name, values in found.items():
             arrays[f"{fieldname}/{name}"] = values
+    # a field without terms in this segment is complete too: nothing to find
+    fields += [name for name in leaf.schema.names() if name not in by_field]
     path = packed_path(folder, leaf._segment)
-    _write(path, leaf.doc_count_all(), arrays)
+    _write(path, leaf.doc_count_all(), arrays, fields)
     return path
 
 
-def _write(path: Path, docs: int, arrays: dict[str, np.ndarray]) -> None:
+def _write(path: Path, docs: int, arrays: dict[str, np.ndarray], fields: list[str]) -> None:
     # the header gives each array's place; its own length depends on those places, so they
     # are counted from a padded header length that is fixed first
     layout = {name: [a.dtype.str, 0, len(a)] for name, a in arrays.items()}
-    guess = len(json.dumps({"docs": docs, "size": 0, "arrays": layout})) + 64 * len(layout) + 64
+    head = {"docs": docs, "size": 0, "fields": fields, "arrays": layout}
+    guess = len(json.dumps(head)) + 64 * len(layout) + 64
     start = _HEAD.size + guess
     start += -start % _ALIGN
     at = start
@@ -293,7 +346,7 @@ def _write(path: Path, docs: int, arrays: dict[str, np.ndarray]) -> None:
         layout[name][1] = at
         at += a.nbytes
         at += -at % _ALIGN
-    header = json.dumps({"docs": docs, "size": at, "arrays": layout}).encode()
+    header = json.dumps(head | {"size": at}).encode()
     if len(header) > guess:
         raise ValueError(f"packed header of {path} larger than its room")
     header = header.ljust(guess)

@@ -194,6 +194,8 @@ class IndexStore:
         self.lock_timeout = lock_timeout
         self._searcher: Searcher | None = None
         self._docs: dict[str, Document] | None = None
+        # documents looked up one by one, for the searcher they were read with
+        self._looked_up: tuple[Searcher, dict[str, Document | None]] | None = None
         self.ix = self._open_or_create()
 
     def _open_or_create(self) -> whoosh_index.Index:
@@ -393,6 +395,7 @@ class IndexStore:
         # Searcher.refresh() fails on a reader of an empty index (whoosh reuses its segment
         # list, which is None there); reopening is cheap and always right.
         self._docs = None
+        self._looked_up = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -405,6 +408,7 @@ class IndexStore:
             self._searcher.close()
             self._searcher = self.ix.searcher()
             self._docs = None
+            self._looked_up = None
         return self._searcher
 
     def documents(self, fresh: bool = True) -> dict[str, Document]:
@@ -423,10 +427,23 @@ class IndexStore:
     def document(self, searcher: Searcher, doc_id: str) -> Document | None:
         """One document as `searcher` sees it, read by its record's id alone (a search shows
         ten documents: at 1M passages, reading all 50,000 records took two seconds)."""
+        from .packed import read_postings
+
         if self._docs is not None and searcher is self._searcher:
             return self._docs.get(doc_id)
-        stored = searcher.document(passage_id=f"doc:{doc_id}")
-        return self._document_from(stored) if stored and stored.get("kind") == "document" else None
+        if self._looked_up is None or self._looked_up[0] is not searcher:
+            self._looked_up = (searcher, {})
+        known = self._looked_up[1]
+        if doc_id not in known:
+            known[doc_id] = None
+            for leaf, _ in searcher.reader().leaf_readers():
+                ids, _ = read_postings(leaf, "passage_id", f"doc:{doc_id}")
+                if len(ids):
+                    stored = leaf.stored_fields(int(ids[0]))
+                    if stored.get("kind") == "document":
+                        known[doc_id] = self._document_from(stored)
+                    break
+        return known[doc_id]
 
     @staticmethod
     def _document_from(stored: dict[str, Any]) -> Document:
@@ -479,6 +496,7 @@ class IndexStore:
 
     def close(self) -> None:
         """Release the searcher and its open files."""
+        self._looked_up = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None

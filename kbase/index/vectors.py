@@ -26,14 +26,13 @@ from whoosh.query import Not as NotQuery
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .packed import read_positions, read_postings
-from .postings import term_info
+from .packed import Found, find_term, read_positions, read_postings
 from .store import column_bytes
 
 B = 0.75  # Whoosh's BM25F defaults, which kbase's searcher uses
 K1 = 1.2
 CACHED_POSTINGS = 4_000_000  # term postings kept across queries (about 50 MB)
-CACHED_INFOS = 10_000  # terms whose per-segment infos are kept
+CACHED_TERMS = 10_000  # terms whose place in each segment is kept
 LENGTH_OF = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 
 
@@ -90,7 +89,7 @@ class Vectors:
         self._lengths: dict[str, list[np.ndarray | None]] = {}
         self._terms: OrderedDict[tuple[str, Any], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._held = 0
-        self._infos: dict[tuple[str, Any], list[Any]] = {}
+        self._found: dict[tuple[str, Any], list[Found | None]] = {}
 
     def _field_lengths(self, fieldname: str) -> list[np.ndarray | None]:
         found = self._lengths.get(fieldname)
@@ -126,17 +125,17 @@ class Vectors:
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
         scorable = s.schema[fieldname].scorable
-        infos = self.infos(fieldname, text)
+        where = self.find(fieldname, text)
         if scorable:
-            # Whoosh's idf (WeightingModel.idf), from the term infos just read
-            found_in = sum(info.doc_frequency() for info in infos if info is not None)
+            # Whoosh's idf (WeightingModel.idf), from each segment's document frequency
+            found_in = sum(f.doc_frequency for f in where if f is not None)
             idf = log(self.size / (found_in + 1)) + 1
             avgfl = s.avg_field_length(fieldname) or 1
             lengths = self._field_lengths(fieldname)
         for i, (leaf, offset) in enumerate(self.leaves):
-            if infos[i] is None:
+            if where[i] is None:
                 continue
-            ids, w = read_postings(leaf, fieldname, text, infos[i])
+            ids, w = read_postings(leaf, fieldname, text, where[i])
             if not len(ids):
                 continue
             if scorable:
@@ -159,15 +158,15 @@ class Vectors:
             self._held -= len(old[0])
         return found
 
-    def infos(self, fieldname: str, text: Any) -> list[Any]:
-        """A term's info in each segment (None where a segment does not hold it)."""
+    def find(self, fieldname: str, text: Any) -> list[Found | None]:
+        """Where a term is in each segment (None where a segment does not hold it)."""
         key = (fieldname, text)
-        found = self._infos.get(key)
+        found = self._found.get(key)
         if found is None:
-            if len(self._infos) > CACHED_INFOS:
-                self._infos.clear()
-            found = [term_info(leaf, fieldname, text) for leaf, _ in self.leaves]
-            self._infos[key] = found
+            if len(self._found) > CACHED_TERMS:
+                self._found.clear()
+            found = [find_term(leaf, fieldname, text) for leaf, _ in self.leaves]
+            self._found[key] = found
         return found
 
     def in_order(self, fieldname: str, words: list[Any], both: np.ndarray) -> np.ndarray:
@@ -181,12 +180,12 @@ class Vectors:
             local = both[lo:hi] - offset
             # each word's places as passage << 32 | position: the phrase stands where the
             # first word's place plus k is a place of word k, for every k
-            infos = [self.infos(fieldname, word)[i] for word in words]
-            places = read_positions(leaf, fieldname, words[0], local, infos[0])
+            where = [self.find(fieldname, word)[i] for word in words]
+            places = read_positions(leaf, fieldname, words[0], local, where[0])
             for k in range(1, len(words)):
                 if not len(places):
                     break
-                found = read_positions(leaf, fieldname, words[k], local, infos[k])
+                found = read_positions(leaf, fieldname, words[k], local, where[k])
                 places = places[np.isin(places + k, found)]
             if len(places):
                 matched.append(np.unique(places >> 32) + offset)
