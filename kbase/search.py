@@ -38,6 +38,7 @@ from .analysis import (
 from .cite import citation
 from .errors import QuerySyntaxError
 from .index.docsets import DocSets
+from .index.packed import find_term
 from .index.store import IndexStore
 from .index.vectors import Vectors, numeric_column
 from .model import Hit, SearchResults
@@ -434,12 +435,19 @@ def _analyzer() -> Any:
     return norwegian_analyzer()
 
 
+def _doc_frequency(reader: Any, fieldname: str, text: str) -> int:
+    """How many passages hold a term (Whoosh's doc_frequency, from the packed postings where
+    a segment has them)."""
+    found = (find_term(leaf, fieldname, text) for leaf, _ in reader.leaf_readers())
+    return sum(f.doc_frequency for f in found if f is not None)
+
+
 def _known(reader: Any, word: str) -> bool:
     """True when the index holds the word as written or its stem."""
-    if reader.doc_frequency("words", word) > 0:
+    if _doc_frequency(reader, "words", word) > 0:
         return True
     stems = [t.text for t in _analyzer()(word)]
-    return bool(stems) and all(reader.doc_frequency("text", st) > 0 for st in stems)
+    return bool(stems) and all(_doc_frequency(reader, "text", st) > 0 for st in stems)
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:
@@ -464,7 +472,7 @@ def suggest(searcher: Searcher, text: str) -> str | None:
             continue
         best = min(
             candidates,
-            key=lambda c: (_edit_distance(low, c), -reader.doc_frequency("words", c), c),
+            key=lambda c: (_edit_distance(low, c), -_doc_frequency(reader, "words", c), c),
         )
         out = re.sub(rf"\b{re.escape(word)}\b", best, out, count=1)
         changed = True
@@ -540,7 +548,7 @@ def expand(text: str, searcher: Searcher) -> str:
         word = low
         alternatives: list[str] = []
         if not _known(reader, word):
-            known = [w for w in spellings(word) if reader.doc_frequency("words", w) > 0]
+            known = [w for w in spellings(word) if _doc_frequency(reader, "words", w) > 0]
             if len(known) == 1:
                 word = known[0]
             else:
