@@ -250,21 +250,25 @@ def test_merging_takes_ten_small_segments_and_leaves_large_ones() -> None:
     assert segments_to_merge([120_000, 0, 5]) == [1]
 
 
-def test_one_document_at_a_time_leaves_few_segments_and_loses_nothing(tmp_path: Path) -> None:
+def test_one_document_at_a_time_leaves_few_segments_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """GIVEN eleven plans ingested one at a time, a commit each THEN the index holds one
     segment per commit up to ten, one after the eleventh (the ten merged into it), and every
-    plan is found."""
+    plan is found; the small segments have no packed postings, the merged one has."""
+    monkeypatch.setattr("kbase.index.store.PACK_FROM", 50)  # a plan here is 7 documents
     write_version(tmp_path / "planer", "A", 11)
     with KnowledgeBase(tmp_path / "ix") as kb:
-        counts = []
+        counts, packs = [], []
         for path in sorted((tmp_path / "planer").iterdir()):
             kb.ingest(path)
             counts.append(len(kb._store.ix._segments()))
+            packs.append(len(list((tmp_path / "ix").glob("*.kbp"))))
         assert counts == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1]
-        # the merged segments' packed postings went with them
+        assert packs == [0] * 10 + [1]
         (segment,) = kb._store.ix._segments()
-        packed = [p.name for p in (tmp_path / "ix").glob("*.kbp")]
-        assert packed == [segment.make_filename(".kbp")]
+        assert (tmp_path / "ix" / segment.make_filename(".kbp")).is_file()
+        assert kb.check()["notes"] == []
         assert len(kb.documents()) == 11
         assert sum(len(kb.passages(d.doc_id)) for d in kb.documents()) == 11 * 6  # six parts
         found = kb.search("hjemmetjenesten", limit=100).hits
@@ -282,6 +286,7 @@ def test_a_commit_lands_when_its_postings_cannot_be_packed(
 
     import kbase.index.packed as packed_module
 
+    monkeypatch.setattr("kbase.index.store.PACK_FROM", 0)
     write_version(tmp_path / "planer", "A", 3)
     real_fsync = os.fsync
 
@@ -295,6 +300,7 @@ def test_a_commit_lands_when_its_postings_cannot_be_packed(
         monkeypatch.setattr(packed_module.os, "fsync", full_disk)
         report = kb.ingest(tmp_path / "planer")
         monkeypatch.undo()
+        monkeypatch.setattr("kbase.index.store.PACK_FROM", 0)
         assert len(report.added) == 3 and report.failed == []
         assert list((tmp_path / "ix").glob("*.kbp")) == []
         assert list((tmp_path / "ix").glob(".*.tmp")) == []

@@ -338,7 +338,9 @@ def test_posting_lists_read_whole_equal_whooshs_matcher(tmp_path: Path) -> None:
                 assert len(ids) == 699 and 130 not in ids.tolist()
 
 
-def test_packed_postings_equal_whooshs_across_segments_with_deletions(tmp_path: Path) -> None:
+def test_packed_postings_equal_whooshs_across_segments_with_deletions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each commit writes a packed copy of its segment's postings (kbase.index.packed) that
     searches read instead of Whoosh's blocks: GIVEN two segments, the first with deleted
     passages THEN each segment has its packed file, and for every term of every field the
@@ -346,6 +348,7 @@ def test_packed_postings_equal_whooshs_across_segments_with_deletions(tmp_path: 
     what Whoosh's own matcher reads."""
     from kbase.index.packed import packed, read_positions, read_postings
 
+    monkeypatch.setattr("kbase.index.store.PACK_FROM", 0)  # the corpus's segments are small
     with _two_segments(tmp_path) as kb:
         s = kb._store.searcher()
         leaves = [leaf for leaf, _ in s.reader().leaf_readers()]
@@ -383,7 +386,7 @@ def test_packed_postings_equal_whooshs_across_segments_with_deletions(tmp_path: 
 
 
 def test_search_reads_whooshs_blocks_where_a_packed_file_is_missing_or_damaged(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Packed files only speed searches up: GIVEN two segments, one packed file deleted and
     the other cut in half (as a crash or a full disk might leave them), and a half-written
@@ -392,6 +395,7 @@ def test_search_reads_whooshs_blocks_where_a_packed_file_is_missing_or_damaged(
     new, packs both again and removes the half-written file."""
     from kbase.index.packed import packed
 
+    monkeypatch.setattr("kbase.index.store.PACK_FROM", 0)  # the corpus's segments are small
     queries = ['"trygge overganger"', "demens pårørende", "møteplasser OR legevakt", "omsorg"]
     ix = tmp_path / "ix"
     with _two_segments(tmp_path) as kb:

@@ -47,8 +47,8 @@ from .postings import (
     term_info,
     without_deleted,
 )
+from .store import PACKED_SUFFIX
 
-SUFFIX = ".kbp"
 MAGIC = b"KBPACK02"
 _HEAD = struct.Struct("<8sQ")  # magic, length of the JSON header that follows
 _ALIGN = 8
@@ -56,7 +56,7 @@ _ALIGN = 8
 
 def packed_path(folder: str | os.PathLike[str], segment: Any) -> Path:
     """Where a segment's packed file lives in the index folder."""
-    return Path(folder) / segment.make_filename(SUFFIX)
+    return Path(folder) / segment.make_filename(PACKED_SUFFIX)
 
 
 class Packed:
@@ -365,14 +365,3 @@ def _write(path: Path, docs: int, arrays: dict[str, np.ndarray], fields: list[st
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-
-
-def remove_stale_temps(folder: str | os.PathLike[str]) -> None:
-    """Delete packed files a crashed writer left half written (called under the write
-    lock, when no other writer can be writing one)."""
-    for entry in os.scandir(folder):
-        if entry.name.startswith(".") and entry.name.endswith(".tmp") and SUFFIX in entry.name:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass

@@ -34,6 +34,12 @@ INDEX_NAME = "kbase"
 MERGE_AT = 10  # segments of one order of magnitude that are merged into one
 MERGE_BELOW = 10_000  # live passages: larger segments are left as they are
 MERGE_LIMIT = 50_000  # passages merged by one commit at most (about two minutes)
+# Packed postings (kbase.index.packed) are written for segments of at least this many
+# passages (deleted ones included). Whoosh's blocks of a smaller segment are read in a
+# millisecond or two, and packing one plan's segment would add numpy and a tenth of the time
+# to every ingest of a single plan; ten small segments are merged into a packed one.
+PACK_FROM = 1_000
+PACKED_SUFFIX = ".kbp"  # a segment's packed file: <segment id>.kbp
 
 
 def column_bytes(column: Any) -> bytes | None:
@@ -89,18 +95,20 @@ class KbaseWriter(SegmentWriter):
             reader.close()
 
     def _commit_toc(self, segments: list[Any]) -> None:
-        # every segment gets its packed postings before the table of contents names it (a
-        # segment this commit made, or one an earlier crash or kbase left without them)
-        from whoosh.reading import SegmentReader
-
-        from .packed import Packed, pack_segment, packed_path, remove_stale_temps
-
+        # every segment of PACK_FROM passages or more gets its packed postings before the
+        # table of contents names it (a segment this commit made, or one an earlier crash or
+        # kbase left without them); numpy is imported only then
         folder = getattr(self.storage, "folder", None)
+        large = [seg for seg in segments if seg.doc_count_all() >= PACK_FROM]
         if folder is not None:
-            remove_stale_temps(folder)
-            for seg in segments:
-                path = packed_path(folder, seg)
-                if Packed.open(path, seg.doc_count_all()) is not None:
+            remove_stale_packs(folder)
+        if folder is not None and large:
+            from whoosh.reading import SegmentReader
+
+            from .packed import Packed, pack_segment, packed_path
+
+            for seg in large:
+                if Packed.open(packed_path(folder, seg), seg.doc_count_all()) is not None:
                     continue
                 reader = SegmentReader(self.storage, self.schema, seg)
                 try:
@@ -110,6 +118,18 @@ class KbaseWriter(SegmentWriter):
                 finally:
                     reader.close()
         super()._commit_toc(segments)
+
+
+def remove_stale_packs(folder: str | os.PathLike[str]) -> None:
+    """Delete packed files a crashed writer left half written (called under the write
+    lock, when no other writer can be writing one)."""
+    for entry in os.scandir(folder):
+        name = entry.name
+        if name.startswith(".") and name.endswith(".tmp") and PACKED_SUFFIX + "." in name:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def segments_to_merge(sizes: list[int]) -> list[int]:
@@ -281,10 +301,13 @@ class IndexStore:
         """Write the packed postings of every segment without a readable packed file (an
         index of an earlier kbase, a crash); True if there were any. An empty commit does it:
         kbase's writer packs before it commits."""
-        from .packed import packed
-
         with self.ix.reader() as reader:
-            missing = any(packed(leaf) is None for leaf, _ in reader.leaf_readers())
+            large = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all() >= PACK_FROM]
+            if not large:
+                return False
+            from .packed import packed
+
+            missing = any(packed(leaf) is None for leaf in large)
         if missing:
             try:
                 with self.writer():
@@ -349,7 +372,7 @@ class IndexStore:
         with self.ix.reader() as reader:
             for leaf, _ in reader.leaf_readers():
                 segments += 1
-                if packed(leaf) is None:
+                if leaf.doc_count_all() >= PACK_FROM and packed(leaf) is None:
                     notes.append(
                         f"segment {segments} has no packed postings: searches read Whoosh's "
                         "blocks, which is slower, until the next ingest writes them"
