@@ -346,7 +346,9 @@ def test_packed_postings_equal_whooshs_across_segments_with_deletions(
     passages THEN each segment has its packed file, and for every term of every field the
     passages and weights read from it, and in the phrase fields every position, are exactly
     what Whoosh's own matcher reads."""
-    from kbase.index.packed import packed, read_positions, read_postings
+    from kbase.index.packed import find_term, packed, read_positions, read_postings
+    from kbase.index.vectors import Vectors
+    from kbase.search import build_query
 
     monkeypatch.setattr("kbase.index.store.PACK_FROM", 0)  # the corpus's segments are small
     with _two_segments(tmp_path) as kb:
@@ -360,7 +362,7 @@ def test_packed_postings_equal_whooshs_across_segments_with_deletions(
         for leaf in leaves:
             pack = packed(leaf)
             assert pack is not None
-            for (field, text), _ in leaf._terms.items():
+            for (field, text), info in leaf._terms.items():
                 positional = field in ("text", "words")
                 m = leaf.postings(field, text)
                 expected = []
@@ -369,7 +371,9 @@ def test_packed_postings_equal_whooshs_across_segments_with_deletions(
                     expected.append((m.id(), m.weight(), places))
                     m.next()
                 # every term is in the packed file: no lookup in Whoosh's term file
-                assert pack.find(field, text) is not None, (field, text)
+                found = find_term(leaf, field, text)
+                assert found is not None and found.t is not None, (field, text)
+                assert found.doc_frequency == info.doc_frequency(), (field, text)
                 ids, weights = read_postings(leaf, field, text)
                 assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == [
                     (i, w) for i, w, _ in expected
@@ -382,6 +386,16 @@ def test_packed_postings_equal_whooshs_across_segments_with_deletions(
                 terms += 1
             assert pack.find("text", b"ikke-et-ord") is None
         assert terms > 2000
+        # and the scores from them are Whoosh's BM25F
+        vectors = Vectors(s)
+        for query in ['"trygge overganger"', "demens pårørende", "omsorg OR legevakt"]:
+            strict, _, _ = build_query(kb._store, query)
+            scored = vectors.scored(strict)
+            assert scored is not None
+            theirs = {h.docnum: h.score for h in s.search(strict, limit=None)}
+            assert theirs and set(np.flatnonzero(scored.mask).tolist()) == set(theirs)
+            for docnum, score in theirs.items():
+                assert scored.score[docnum] == pytest.approx(score, rel=1e-12), query
         assert kb.check()["problems"] == [] and kb.check()["notes"] == []
 
 
