@@ -3,8 +3,9 @@
 Whoosh keeps a term's postings as zlib-compressed pickles in blocks of 128 (see `postings`).
 At 100,000 passages a search spent most of its time there: a phrase of two common words
 decompressed and unpickled tens of thousands of postings, with their positions, in two fields.
-So each segment gets a packed file beside it, `<segment id>.kbp`, written by kbase's writer
-when a commit makes the segment, before the table of contents names it. Whoosh deletes it with
+So each segment of `store.PACK_FROM` passages or more gets a packed file beside it,
+`<segment id>.kbp`, written by kbase's writer when a commit makes the segment, before the
+table of contents names it. Whoosh deletes it with
 the segment's other files, because its name matches Whoosh's pattern for segment files.
 
 For every term of every indexed field, the file holds:
