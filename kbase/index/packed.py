@@ -5,8 +5,8 @@ At 100,000 passages a search spent most of its time there: a phrase of two commo
 decompressed and unpickled tens of thousands of postings, with their positions, in two fields.
 So each segment of `store.PACK_FROM` passages or more gets a packed file beside it,
 `<segment id>.kbp`, written by kbase's writer when a commit makes the segment, before the
-table of contents names it. Whoosh deletes it with
-the segment's other files, because its name matches Whoosh's pattern for segment files.
+table of contents names it. Whoosh deletes it with the segment's other files, because its
+name matches Whoosh's pattern for segment files.
 
 For every term of every indexed field, the file holds:
 
