@@ -38,7 +38,6 @@ from .analysis import (
 from .cite import citation
 from .errors import QuerySyntaxError
 from .index.docsets import DocSets
-from .index.packed import find_term
 from .index.store import IndexStore
 from .index.vectors import Vectors, numeric_column
 from .model import Hit, SearchResults
@@ -435,19 +434,18 @@ def _analyzer() -> Any:
     return norwegian_analyzer()
 
 
-def _doc_frequency(reader: Any, fieldname: str, text: str) -> int:
-    """How many passages hold a term (Whoosh's doc_frequency, from the packed postings where
-    a segment has them)."""
-    found = (find_term(leaf, fieldname, text) for leaf, _ in reader.leaf_readers())
-    return sum(f.doc_frequency for f in found if f is not None)
+def _doc_frequency(s: Searcher, fieldname: str, text: str) -> int:
+    """How many passages hold a term (Whoosh's doc_frequency), from the searcher's term
+    lookups, which the scoring of the same words then reuses."""
+    return sum(f.doc_frequency for f in _cache(s).vectors.find(fieldname, text) if f is not None)
 
 
-def _known(reader: Any, word: str) -> bool:
+def _known(s: Searcher, word: str) -> bool:
     """True when the index holds the word as written or its stem."""
-    if _doc_frequency(reader, "words", word) > 0:
+    if _doc_frequency(s, "words", word) > 0:
         return True
     stems = [t.text for t in _analyzer()(word)]
-    return bool(stems) and all(_doc_frequency(reader, "text", st) > 0 for st in stems)
+    return bool(stems) and all(_doc_frequency(s, "text", st) > 0 for st in stems)
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:
@@ -461,7 +459,7 @@ def suggest(searcher: Searcher, text: str) -> str | None:
         low = word.lower()
         if word in OPERATORS or len(low) < 4 or low in stop:
             continue
-        if _known(reader, low):
+        if _known(searcher, low):
             continue
         candidates = [
             c.decode() if isinstance(c, bytes) else c
@@ -472,7 +470,7 @@ def suggest(searcher: Searcher, text: str) -> str | None:
             continue
         best = min(
             candidates,
-            key=lambda c: (_edit_distance(low, c), -_doc_frequency(reader, "words", c), c),
+            key=lambda c: (_edit_distance(low, c), -_doc_frequency(searcher, "words", c), c),
         )
         out = re.sub(rf"\b{re.escape(word)}\b", best, out, count=1)
         changed = True
@@ -524,7 +522,6 @@ def expand(text: str, searcher: Searcher) -> str:
     from .variants import spellings, tables
 
     variants, synonyms = tables()
-    reader = searcher.reader()
     out = []
     tokens = QUERY_TOKEN.findall(text)
     content = [
@@ -547,8 +544,8 @@ def expand(text: str, searcher: Searcher) -> str:
             continue
         word = low
         alternatives: list[str] = []
-        if not _known(reader, word):
-            known = [w for w in spellings(word) if _doc_frequency(reader, "words", w) > 0]
+        if not _known(searcher, word):
+            known = [w for w in spellings(word) if _doc_frequency(searcher, "words", w) > 0]
             if len(known) == 1:
                 word = known[0]
             else:

@@ -117,13 +117,27 @@ def without_deleted(
     leaf: Any, ids: np.ndarray, weights: np.ndarray, encoded: Encoded | None
 ) -> tuple[np.ndarray, np.ndarray, Encoded | None]:
     """Postings of one segment with its deleted passages left out."""
-    deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
-    if not deleted:
+    deleted = _deleted_mask(leaf)
+    if deleted is None:
         return ids, weights, encoded
-    keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
+    keep = ~deleted[ids]
     if encoded is not None:
         encoded = (encoded[0], encoded[1][keep], encoded[2][keep])
     return ids[keep], weights[keep], encoded
+
+
+def _deleted_mask(leaf: Any) -> np.ndarray | None:
+    """A segment reader's deleted passages as a mask over its document numbers, made once
+    per reader (its deletions do not change); None without deletions."""
+    mask = getattr(leaf, "_kbase_deleted", False)
+    if mask is False:
+        deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
+        mask = None
+        if deleted:
+            mask = np.zeros(leaf.doc_count_all(), dtype=bool)
+            mask[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = True
+        leaf._kbase_deleted = mask
+    return mask
 
 
 def decode_positions(value: bytes) -> Iterator[int]:

@@ -111,14 +111,22 @@ class Vectors:
             return self.leaves[i + 1][1] - self.leaves[i][1]
         return self.size - self.leaves[i][1]
 
+    def _key(self, fieldname: str, text: Any) -> tuple[str, Any]:
+        """A term as the index holds it (bytes), so a word from a Term query and the same word
+        from a phrase share their cached postings and lookups."""
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or isinstance(text, bytes):
+            return fieldname, text
+        return fieldname, field.to_bytes(text)
+
     def postings(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and BM25F scores (before any query boost) of a term."""
-        key = (fieldname, text)
+        key = self._key(fieldname, text)
         found = self._terms.get(key)
         if found is not None:
             self._terms.move_to_end(key)
             return found
-        return self._load(fieldname, text)
+        return self._load(*key)
 
     def _load(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         s = self.searcher
@@ -160,12 +168,12 @@ class Vectors:
 
     def find(self, fieldname: str, text: Any) -> list[Found | None]:
         """Where a term is in each segment (None where a segment does not hold it)."""
-        key = (fieldname, text)
+        key = self._key(fieldname, text)
         found = self._found.get(key)
         if found is None:
             if len(self._found) > CACHED_TERMS:
                 self._found.clear()
-            found = [find_term(leaf, fieldname, text) for leaf, _ in self.leaves]
+            found = [find_term(leaf, *key) for leaf, _ in self.leaves]
             self._found[key] = found
         return found
 
