@@ -33,7 +33,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from whoosh.formats import Positions
@@ -48,7 +48,7 @@ from .postings import (
     term_info,
     without_deleted,
 )
-from .store import PACKED_SUFFIX
+from .store import PACKED_SUFFIX, write_atomic
 
 MAGIC = b"KBPACK02"
 _HEAD = struct.Struct("<8sQ")  # magic, length of the JSON header that follows
@@ -351,18 +351,12 @@ def _write(path: Path, docs: int, arrays: dict[str, np.ndarray], fields: list[st
     if len(header) > guess:
         raise ValueError(f"packed header of {path} larger than its room")
     header = header.ljust(guess)
-    # a name Whoosh's clean-up does not match (it skips names starting with a dot)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as f:
-            f.write(_HEAD.pack(MAGIC, guess) + header)
-            for name, a in arrays.items():
-                f.seek(layout[name][1])
-                f.write(a.tobytes())
-            f.truncate(at)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+
+    def write(f: BinaryIO) -> None:
+        f.write(_HEAD.pack(MAGIC, guess) + header)
+        for name, a in arrays.items():
+            f.seek(layout[name][1])
+            f.write(a.tobytes())
+        f.truncate(at)
+
+    write_atomic(path, write)

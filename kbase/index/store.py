@@ -6,10 +6,10 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -190,14 +190,24 @@ def sync_folder(folder: Path) -> None:
     fsync_path(folder)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace a file's content all at once: a crash leaves the old or the new file."""
+def write_atomic(path: Path, content: str | Callable[[BinaryIO], None]) -> None:
+    """Replace a file's content all at once: a crash leaves the old or the new file, and a
+    failed write (a full disk) leaves no temporary file. `content` is text (UTF-8), or a
+    function that writes the bytes to the open file. The temporary name starts with a dot,
+    which Whoosh's clean-up of the index folder passes over."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "wb") as f:
+            if isinstance(content, str):
+                f.write(content.encode("utf-8"))
+            else:
+                content(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     fsync_path(path.parent)
 
 
