@@ -165,6 +165,60 @@ def word_analyzer() -> Analyzer:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
 
 
+@lru_cache(maxsize=200_000)
+def index_forms(word: str) -> tuple[str | None, tuple[str, ...]]:
+    """How a lowercased word is indexed: its stem (None for a stop word), as
+    `norwegian_analyzer` gives it, and the stems of its compound parts, as `parts_analyzer`
+    gives them."""
+    from .compounds import split
+
+    stem = None if word in STOP_WORDS else stem_no(word)
+    return stem, tuple(stem_no(part) for part in split(word) if part and part not in STOP_WORDS)
+
+
+def lowered_words(text: str) -> list[str]:
+    """The words of a text, lowercased: what every analyzer here starts from."""
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def stemmed_positions(words: list[str]) -> dict[str, list[int]]:
+    """Each stem of `norwegian_analyzer` with its positions, for lowercased words: stop words
+    are dropped and, as Whoosh's StopFilter renumbers, the words after the first kept one are
+    counted without them."""
+    out: dict[str, list[int]] = {}
+    pos = -1
+    for i, word in enumerate(words):
+        stem = index_forms(word)[0]
+        if stem is None:
+            continue
+        pos = i if pos < 0 else pos + 1
+        if stem in out:
+            out[stem].append(pos)
+        else:
+            out[stem] = [pos]
+    return out
+
+
+def word_positions(words: list[str]) -> dict[str, list[int]]:
+    """Each word of `word_analyzer` with its positions."""
+    out: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        if word in out:
+            out[word].append(i)
+        else:
+            out[word] = [i]
+    return out
+
+
+def part_counts(words: list[str]) -> dict[str, int]:
+    """Each stemmed compound part of `parts_analyzer` with the number of times it occurs."""
+    out: dict[str, int] = {}
+    for word in words:
+        for part in index_forms(word)[1]:
+            out[part] = out.get(part, 0) + 1
+    return out
+
+
 def fingerprint() -> str:
     """A short hash that changes whenever the analysis would give other terms."""
     probe = "Hverdagsrehabiliteringen i hjemmet og på sykehjemmene, 12 480 plasser og 64,5 %"

@@ -80,9 +80,108 @@ class _ColumnLengths:
         return [byte_to_length(b) if b else None for b in raw[:count]]
 
 
+Postings = Callable[[str], list[tuple[bytes, int, float, bytes]]]
+
+
+def fast_postings(schema: Any) -> dict[str, Postings]:
+    """For each text field analysed by one of kbase's analyzers, a function that gives the
+    postings Whoosh's `field.index` gives (term, frequency, weight, encoded value), from words
+    analysed once each (`kbase.analysis.index_forms`) rather than token by token through a
+    chain of filters. Fields with other analyzers or formats are left to Whoosh."""
+    from whoosh.formats import Frequency, Positions
+    from whoosh.system import pack_uint
+
+    from ..analysis import (
+        lowered_words,
+        norwegian_analyzer,
+        part_counts,
+        parts_analyzer,
+        stemmed_positions,
+        word_analyzer,
+        word_positions,
+    )
+
+    def positions(terms: Callable[[list[str]], dict[str, list[int]]], fmt: Any) -> Postings:
+        boost, encode = fmt.field_boost, fmt.encode
+
+        def postings(value: str) -> list[tuple[bytes, int, float, bytes]]:
+            found = terms(lowered_words(value))
+            return [
+                (t.encode("utf-8"), len(p), len(p) * boost, encode(p)) for t, p in found.items()
+            ]
+
+        return postings
+
+    def counts(fmt: Any) -> Postings:
+        boost = fmt.field_boost
+
+        def postings(value: str) -> list[tuple[bytes, int, float, bytes]]:
+            found = part_counts(lowered_words(value))
+            return [(t.encode("utf-8"), n, n * boost, pack_uint(n)) for t, n in found.items()]
+
+        return postings
+
+    kinds = [
+        (norwegian_analyzer(), Positions, lambda fmt: positions(stemmed_positions, fmt)),
+        (word_analyzer(), Positions, lambda fmt: positions(word_positions, fmt)),
+        (parts_analyzer(), Frequency, counts),
+    ]
+    out: dict[str, Postings] = {}
+    for name, field in schema.items():
+        if field.vector or field.separate_spelling():
+            return {}  # Whoosh's add_document does more for such fields than kbase's
+        for analyzer, fmt_class, make in kinds:
+            fmt = getattr(field, "format", None)
+            if type(fmt) is fmt_class and getattr(field, "analyzer", None) == analyzer:
+                out[name] = make(fmt)
+    return out
+
+
 class KbaseWriter(SegmentWriter):
-    """Whoosh's segment writer, with the field lengths for its postings read column by
-    column when it flushes (`_ColumnLengths`)."""
+    """Whoosh's segment writer, with kbase's text fields analysed word by word
+    (`fast_postings`) and the field lengths for its postings read column by column when it
+    flushes (`_ColumnLengths`)."""
+
+    _fast: dict[str, Postings] | None = None
+
+    def add_document(self, **fields: Any) -> None:
+        # whoosh.writing.SegmentWriter.add_document, with fast_postings for the fields it
+        # covers, for documents without boosts or custom stored values ("_" keywords)
+        if self._fast is None:
+            self._fast = fast_postings(self.schema)
+        if not self._fast or any(name.startswith("_") for name in fields):
+            super().add_document(**fields)
+            return
+        self._check_state()
+        schema, fast = self.schema, self._fast
+        self._check_fields(schema, fields)
+        perdocwriter, docnum, add_post = self.perdocwriter, self.docnum, self.pool.add
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    index = fast.get(fieldname)
+                    items = index(value) if index and isinstance(value, str) else field.index(value)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in items:
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight * 1.0, vbytes))
+                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self) -> None:
         # whoosh.writing.SegmentWriter._flush_segment with the lengths reader wrapped
