@@ -88,7 +88,9 @@ def fast_postings(schema: Any) -> dict[str, Postings]:
     postings Whoosh's `field.index` gives (term, frequency, weight, encoded value), from words
     analysed once each (`kbase.analysis.index_forms`) rather than token by token through a
     chain of filters. Fields with other analyzers or formats are left to Whoosh."""
-    from whoosh.formats import Frequency, Positions
+    from whoosh.analysis import IDTokenizer
+    from whoosh.fields import FieldType
+    from whoosh.formats import Existence, Frequency, Positions
     from whoosh.system import pack_uint
 
     from ..analysis import (
@@ -121,7 +123,12 @@ def fast_postings(schema: Any) -> dict[str, Postings]:
 
         return postings
 
+    def whole(fmt: Any) -> Postings:  # an ID field: the value is the one term
+        boost = fmt.field_boost
+        return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
+
     kinds = [
+        (IDTokenizer(), Existence, whole),
         (norwegian_analyzer(), Positions, lambda fmt: positions(stemmed_positions, fmt)),
         (word_analyzer(), Positions, lambda fmt: positions(word_positions, fmt)),
         (parts_analyzer(), Frequency, counts),
@@ -130,6 +137,8 @@ def fast_postings(schema: Any) -> dict[str, Postings]:
     for name, field in schema.items():
         if field.vector or field.separate_spelling():
             return {}  # Whoosh's add_document does more for such fields than kbase's
+        if type(field).index is not FieldType.index:
+            continue  # a field that indexes its own way (NUMERIC)
         for analyzer, fmt_class, make in kinds:
             fmt = getattr(field, "format", None)
             if type(fmt) is fmt_class and getattr(field, "analyzer", None) == analyzer:
