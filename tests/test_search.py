@@ -559,10 +559,12 @@ def test_snippet_keeps_context_around_marked_words_and_compound_parts() -> None:
 
 def test_kbase_writer_writes_the_postings_whooshs_writer_writes(tmp_path: Path) -> None:
     """kbase's writer analyses each word once, not token by token through Whoosh's filters,
-    and reads the field lengths for the postings column by column, not byte by byte as
-    Whoosh's: GIVEN the same 60 passages (bokmål and nynorsk, stop words first and last,
-    compounds, numbers) written by each THEN every term's statistics and posting bytes (with
-    the length bytes of each block) are the same."""
+    reads the field lengths for the postings column by column, not byte by byte, and fills
+    each block of postings in one piece, not posting by posting: GIVEN the same 300 passages
+    (bokmål and nynorsk, stop words first and last, compounds, numbers; common terms in three
+    blocks of up to 128) written by Whoosh's writer and by kbase's THEN every term's
+    statistics and posting bytes (with each block's header and length bytes) are the
+    same."""
     from whoosh.writing import SegmentWriter
 
     from kbase.index.postings import _posting_bytes
@@ -583,7 +585,7 @@ def test_kbase_writer_writes_the_postings_whooshs_writer_writes(tmp_path: Path) 
             page=i // 3 + 1,
             order=i,
         )
-        for i in range(60)
+        for i in range(300)
     ]
     doc = Document(
         doc_id="plan",
@@ -608,9 +610,16 @@ def test_kbase_writer_writes_the_postings_whooshs_writer_writes(tmp_path: Path) 
         terms = []
         for fieldname, text in leaf.all_terms():
             info = leaf.term_info(fieldname, text)
-            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            stats = (
+                info.weight(),
+                info.doc_frequency(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+            )
             terms.append((fieldname, text, stats, _posting_bytes(leaf, info), info._inlined))
         written.append(terms)
         store.close()
     assert len(written[0]) > 100
+    assert max(stats[1] for _, _, stats, _, _ in written[0]) > 256  # three blocks
     assert written[0] == written[1]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
@@ -61,10 +62,15 @@ class _ColumnLengths:
         self.columns: dict[str, list[int | None] | None] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        column = self.column(fieldname)
+        return default if column is None else column[docnum]
+
+    def column(self, fieldname: str) -> list[int | None] | None:
+        """Each passage's length in the field, None where it has none; None for a field
+        without lengths."""
         if fieldname not in self.columns:
             self.columns[fieldname] = self._read(fieldname)
-        column = self.columns[fieldname]
-        return default if column is None else column[docnum]
+        return self.columns[fieldname]
 
     def _read(self, fieldname: str) -> list[int | None] | None:
         from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -78,6 +84,45 @@ class _ColumnLengths:
         raw = list(column) if stored is None else list(stored) + [0] * (count - len(stored))
         # as Whoosh's reader answers: the length a byte stands for, None for a 0 byte
         return [byte_to_length(b) if b else None for b in raw[:count]]
+
+
+def write_postings(
+    fieldwriter: Any, schema: Any, lengths: _ColumnLengths | None, items: Any
+) -> None:
+    """Write the pool's sorted postings as Whoosh's `FieldWriter.add_postings` does with
+    Whoosh 3's field writer, the same bytes, but a block of a term's postings at a time: each
+    block's lists and statistics are set in one piece, where Whoosh makes four calls and as
+    many checks per posting (half the time of a commit)."""
+    from array import array
+    from itertools import groupby
+    from operator import itemgetter
+
+    for fieldname, in_field in groupby(items, key=itemgetter(0)):
+        column = lengths.column(fieldname) if lengths is not None else None
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        for btext, in_term in groupby(in_field, key=itemgetter(1)):
+            rows = [row for row in in_term if row[2] != -1]  # -1: a spelling word, no posting
+            if not rows:
+                continue
+            fieldwriter.start_term(btext)
+            writer = fieldwriter._postwriter
+            limit = writer._blocklimit
+            for start in range(0, len(rows), limit):
+                if start:
+                    writer._write_block()  # a full block; the last is written by finish_term
+                block = rows[start : start + limit]
+                ids = [row[2] for row in block]
+                weights = [row[3] for row in block]
+                writer._ids = array("I", ids)
+                writer._weights = array("f", weights)
+                writer._values = [row[4] for row in block if row[4]]
+                top = max(weights)
+                writer._maxweight = top if top > 0 else 0
+                known = [] if column is None else [n for n in (column[i] for i in ids) if n]
+                writer._minlength = min(known) if known else None
+                writer._maxlength = max(known) if known else 0
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
 
 
 Postings = Callable[[str], list[tuple[bytes, int, float, bytes]]]
@@ -197,7 +242,10 @@ class KbaseWriter(SegmentWriter):
         self.perdocwriter.close()
         reader = self.per_document_reader() if self.codec.length_stats else None
         lengths = _ColumnLengths(reader) if reader is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        if type(self.fieldwriter) is W3FieldWriter and type(self.codec) is W3Codec:
+            write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings())
+        else:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()
         if reader is not None:
             reader.close()
