@@ -92,7 +92,7 @@ def write_postings(
     """Write the pool's sorted postings as Whoosh's `FieldWriter.add_postings` does with
     Whoosh 3's field writer, the same bytes, but a block of a term's postings at a time: each
     block's lists and statistics are set in one piece, where Whoosh makes four calls and as
-    many checks per posting (half the time of a commit)."""
+    many checks per posting."""
     from array import array
     from itertools import groupby
     from operator import itemgetter
@@ -193,8 +193,8 @@ def fast_postings(schema: Any) -> dict[str, Postings]:
 
 class KbaseWriter(SegmentWriter):
     """Whoosh's segment writer, with kbase's text fields analysed word by word
-    (`fast_postings`) and the field lengths for its postings read column by column when it
-    flushes (`_ColumnLengths`)."""
+    (`fast_postings`); when it flushes, the field lengths are read column by column
+    (`_ColumnLengths`) and postings written a block at a time (`write_postings`)."""
 
     _fast: dict[str, Postings] | None = None
 
@@ -225,6 +225,7 @@ class KbaseWriter(SegmentWriter):
                     for tbytes, freq, weight, vbytes in items:
                         if scorable:
                             length += freq
+                        # Whoosh multiplies by the document's field boost: 1.0 without "_" keys
                         add_post((fieldname, tbytes, docnum, weight * 1.0, vbytes))
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 column = field.column_type
