@@ -623,3 +623,40 @@ def test_kbase_writer_writes_the_postings_whooshs_writer_writes(tmp_path: Path) 
     assert len(written[0]) > 100
     assert max(stats[1] for _, _, stats, _, _ in written[0]) > 256  # three blocks
     assert written[0] == written[1]
+
+
+def test_only_fields_analysed_as_kbase_analyses_take_the_writers_word_path() -> None:
+    """GIVEN kbase's schema THEN its text and ID fields take the word-by-word path, and its
+    numeric fields (an ID tokenizer too, but their own way of indexing) do not; GIVEN fields
+    with another analyzer or format THEN Whoosh analyses them."""
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import NUMERIC, TEXT, Schema
+
+    from kbase.analysis import norwegian_analyzer
+    from kbase.index.schema import build_schema
+    from kbase.index.store import fast_postings
+
+    assert sorted(fast_postings(build_schema())) == [
+        "doc_id",
+        "doc_type",
+        "heading",
+        "kind",
+        "kommune",
+        "kommune_key",
+        "parts",
+        "passage_id",
+        "path",
+        "text",
+        "title",
+        "words",
+    ]
+    other = Schema(
+        english=TEXT(analyzer=StandardAnalyzer()),
+        unphrased=TEXT(analyzer=norwegian_analyzer(), phrase=False),
+        year=NUMERIC(),
+        text=TEXT(analyzer=norwegian_analyzer()),
+    )
+    assert sorted(fast_postings(other)) == ["text"]
+    postings = fast_postings(other)["text"]("Og i hjemmet, hjemmet")
+    assert [(t, n, w) for t, n, w, _ in postings] == [(b"hjemm", 2, 2.0)]
+    assert other["text"].format.decode_positions(postings[0][3]) == [2, 3]
