@@ -315,7 +315,9 @@ class KnowledgeBase:
             else:
                 report.failed.append((display_name(given), "no such file or folder"))
         self._ingest_files(files, overrides, report, force, progress, limits, folders)
-        self._store.pack_missing()  # segments an earlier kbase or a crash left unpacked
+        if not (report.added or report.updated or report.removed):
+            # segments an earlier kbase or a crash left unpacked; a commit packs them itself
+            self._store.pack_missing()
         return report
 
     def _ingest_files(

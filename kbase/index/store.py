@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
@@ -243,6 +242,8 @@ class KbaseWriter(SegmentWriter):
         self.perdocwriter.close()
         reader = self.per_document_reader() if self.codec.length_stats else None
         lengths = _ColumnLengths(reader) if reader is not None else None
+        from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter  # not at CLI start-up
+
         if type(self.fieldwriter) is W3FieldWriter and type(self.codec) is W3Codec:
             write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings())
         else:
