@@ -28,7 +28,7 @@ from .errors import (
 from .index.store import IndexStore, write_atomic, write_json_atomic
 from .ingest import choose, preload_readers
 from .ingest.guard import check_office_zip, check_size
-from .ingest.isolate import Limits, run_isolated
+from .ingest.isolate import Limits, run_isolated, split_work
 from .ingest.metadata import SIDECAR_SUFFIX, resolve, sidecar_path
 from .ingest.registry import HEAD_BYTES
 from .model import Document, IngestReport, Passage, SearchResults
@@ -38,6 +38,7 @@ from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 SOURCES_FILE = "sources.json"  # every file ingested, with what it became: for `rebuild`
 TAXONOMY_FILE = "taxonomy.toml"  # the taxonomy an index was tagged with, kept beside it
+SPLIT_PASSAGES = 60  # passages a helper process tags at the least (split_work)
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
 ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
 
@@ -457,7 +458,8 @@ class KnowledgeBase:
             check_office_zip(data, job.limits)
         extracted = ingestor.extract(path, data)
         meta = resolve(extracted, path, ingestor.kind, overrides)
-        passages = self._tag(segment(extracted.blocks, job.doc_id, extracted.title))
+        found = segment(extracted.blocks, job.doc_id, extracted.title)
+        passages = split_work(lambda lo, hi: self._tag(found[lo:hi]), len(found), SPLIT_PASSAGES)
         if not passages:
             raise ExtractionError("no text found in the file")
         doc = Document(

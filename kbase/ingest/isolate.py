@@ -9,11 +9,12 @@ files are read in-process without the limits (said in docs/reliability.md).
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,8 +41,16 @@ class Limits:
 
     def worker_count(self, jobs: int) -> int:
         """How many workers to start for `jobs` files."""
-        wanted = self.workers or os.cpu_count() or 1
-        return max(1, min(wanted, jobs))
+        return max(1, min(self._wanted(), jobs))
+
+    def spare(self, jobs: int) -> int:
+        """Processes beyond one per file that `jobs` files leave free: each worker may fork
+        as many helpers to share a long file's work (`split_work`)."""
+        workers = self.worker_count(jobs)
+        return max(0, self._wanted() - workers) // workers
+
+    def _wanted(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
     @classmethod
     def from_env(cls, **given: Any) -> Limits:
@@ -123,6 +132,69 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+_helpers = 0  # in a worker: how many helper processes split_work may fork (spare cores)
+_inherited: list[Any] = []  # in a worker: pipe ends a helper must close (the parent's)
+
+
+def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> list[R]:
+    """`fn(0, count)`: items 0..count-1, in order. In a worker with spare cores, the range is
+    cut in parts of at least `minimum` items and the later parts are computed by forked
+    helper processes while this one computes the first; elsewhere `fn` runs once, here.
+
+    A helper dies with its worker (a worker killed for its time limit takes its helpers with
+    it) and runs under the same memory cap. A helper that fails or dies leaves its part to
+    this process, so any error is raised here, as without helpers.
+    """
+    parts = min(1 + _helpers, count // max(1, minimum))
+    if parts < 2:
+        return fn(0, count)
+    bounds = [count * k // parts for k in range(parts + 1)]
+    worker = os.getpid()
+    helpers: list[tuple[int, int, int, int]] = []  # pid, read end, lo, hi
+    try:
+        for lo, hi in zip(bounds[1:-1], bounds[2:], strict=True):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the helper; its results are tested
+                _helper(fn, lo, hi, worker, read, write)
+            os.close(write)
+            helpers.append((pid, read, lo, hi))
+        out = fn(bounds[0], bounds[1])
+        while helpers:
+            pid, read, lo, hi = helpers[0]
+            with os.fdopen(read, "rb") as f:
+                data = f.read()
+            _, status = os.waitpid(pid, 0)
+            helpers.pop(0)
+            out.extend(pickle.loads(data) if status == 0 and data else fn(lo, hi))
+        return out
+    finally:  # this process's part failed: no helper outlives it
+        for pid, read, _, _ in helpers:
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            with suppress(OSError):
+                os.close(read)
+
+
+def _helper(  # pragma: no cover - runs in a forked helper
+    fn: Callable[[int, int], list[R]], lo: int, hi: int, worker: int, read: int, write: int
+) -> None:
+    """Compute fn(lo, hi), send it pickled to the worker and exit; exit 1 on any failure."""
+    code = 1
+    try:
+        _die_with_parent(worker)
+        os.close(read)
+        for conn in _inherited:
+            conn.close()
+        data = pickle.dumps(fn(lo, hi), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as f:
+            f.write(data)
+        code = 0
+    finally:
+        os._exit(code)
+
+
 def _worker(
     fn: Callable[[T], R],
     jobs: list[T],
@@ -130,12 +202,16 @@ def _worker(
     limits: Limits,
     parent: int,
     others: list[connection.Connection],
+    helpers: int = 0,
 ) -> None:  # pragma: no cover - runs in the forked worker; its outcomes are tested end to end
     """Read the jobs the parent names, one at a time, until it sends None or goes away."""
     import faulthandler
     import resource
 
+    global _helpers
     _die_with_parent(parent)
+    _helpers = helpers
+    _inherited[:] = [conn]
     # a native reader that runs out of memory aborts; the parent reports it in one line, so
     # no crash dump (PYTHONFAULTHANDLER, pytest) reaches the terminal
     faulthandler.disable()
@@ -204,10 +280,16 @@ def run_isolated(
 
 class _Worker:
     def __init__(
-        self, ctx: Any, fn: Callable[..., Any], jobs: list[Any], limits: Limits, others: list[Any]
+        self,
+        ctx: Any,
+        fn: Callable[..., Any],
+        jobs: list[Any],
+        limits: Limits,
+        others: list[Any],
+        helpers: int,
     ) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        args = (fn, jobs, child, limits, os.getpid(), others)
+        args = (fn, jobs, child, limits, os.getpid(), others, helpers)
         self.proc = ctx.Process(target=_worker, args=args, daemon=True)
         self.proc.start()
         child.close()
@@ -250,6 +332,7 @@ class _Pool:
 
         self.ctx = get_context("fork")
         self.fn, self.jobs, self.limits, self.fork_lock = fn, jobs, limits, fork_lock
+        self.helpers = limits.spare(len(jobs))
         self.workers: list[_Worker] = []
         for _ in range(limits.worker_count(len(jobs))):
             self.workers.append(self._spawn())
@@ -257,7 +340,7 @@ class _Pool:
     def _spawn(self) -> _Worker:
         others = [w.conn for w in self.workers if not w.conn.closed]
         with self.fork_lock:
-            return _Worker(self.ctx, self.fn, self.jobs, self.limits, others)
+            return _Worker(self.ctx, self.fn, self.jobs, self.limits, others, self.helpers)
 
     def run(self) -> Iterator[tuple[int, str, Any]]:
         from multiprocessing.connection import wait

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import ExtractionError
 from ..model import Block, Extracted
 from .clean import CID, is_page_number, join_lines, normalize, strip_bullet
+from .isolate import split_work
 
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\D)")
 BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
@@ -292,45 +293,58 @@ def _open(path: str) -> Any:
         raise ExtractionError(f"not a readable PDF ({reason})") from exc
 
 
+SPLIT_PAGES = 12  # pages a helper process reads at the least (split_work)
+
+
 def _read_pages(path: str) -> tuple[list[list[Any]], list[float], dict[str, Any], bool]:
     """Per page: items (Line or table rows) in reading order, the page height, info, landscape.
 
     pdfium reads the characters, their fonts and the vector paths; pdfplumber's table finder
-    runs only on pages whose paths draw both horizontal and vertical rules.
+    runs only on pages whose paths draw both horizontal and vertical rules. A long PDF is read
+    in parts by helper processes where the worker has spare cores.
     """
     pdf = _open(path)
-    pages: list[list[Any]] = []
-    heights: list[float] = []
-    landscape = 0
     try:
         info = {k: v for k, v in pdf.get_metadata_dict(skip_empty=True).items() if v}
-        for number in range(1, len(pdf) + 1):
+        count = len(pdf)
+    finally:
+        pdf.close()
+    read = split_work(lambda lo, hi: _page_range(path, lo, hi), count, SPLIT_PAGES)
+    pages = [items for items, _, _ in read]
+    heights = [height for _, height, _ in read]
+    landscape = sum(wide for _, _, wide in read)
+    return pages, heights, info, landscape > len(heights) / 2
+
+
+def _page_range(path: str, lo: int, hi: int) -> list[tuple[list[Any], float, bool]]:
+    """Pages lo..hi-1 (from 0): each page's items in reading order, its height, and whether
+    it is displayed wider than high."""
+    pdf = _open(path)
+    out: list[tuple[list[Any], float, bool]] = []
+    try:
+        for number in range(lo + 1, hi + 1):
             page = pdf[number - 1]
             text = None
             try:
                 width, height = (float(v) for v in page.get_size())  # as displayed
-                landscape += width > height
                 text = _TextPage(page)
-                heights.append(text.height)
                 lines = text.lines(number)
                 tables = _tables(page, text)
-                if tables:
-                    bboxes = [bbox for bbox, _ in tables]
-                    lines = [line for line in lines if not _inside(line, bboxes)]
                 if tables:  # put each table where it stands among the lines
-                    items = [(ln.top, ln) for ln in lines]
+                    bboxes = [bbox for bbox, _ in tables]
+                    items = [(ln.top, ln) for ln in lines if not _inside(ln, bboxes)]
                     items += [(bbox[1], ("table", rows)) for bbox, rows in tables]
                     items.sort(key=lambda item: item[0])
-                    pages.append([item for _, item in items])
+                    out.append(([item for _, item in items], text.height, width > height))
                 else:
-                    pages.append(lines)
+                    out.append((lines, text.height, width > height))
             finally:
                 if text is not None:
                     text.close()
                 page.close()  # pdfium's page memory is freed page by page: memory stays flat
     finally:
         pdf.close()
-    return pages, heights, info, landscape > len(heights) / 2
+    return out
 
 
 def _drop_running_lines(pages: list[list[Any]], heights: list[float]) -> None:
