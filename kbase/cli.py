@@ -66,7 +66,7 @@ LIMIT_OPTIONS = [
         "300",
         "MAX_FILE_SIZE",
     ),
-    ("--workers", click.IntRange(min=1), "Files read at once", "one per CPU core", "WORKERS"),
+    ("--workers", click.IntRange(min=1), "Processes reading files", "one per CPU core", "WORKERS"),
 ]
 
 

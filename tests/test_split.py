@@ -97,6 +97,26 @@ def test_a_failed_helper_leaves_its_part_to_the_worker(helpers: None, failure: s
     assert split_work(part, 30, 10) == list(range(30))
 
 
+@pytest.mark.parametrize("forks", [0, 1])
+def test_parts_no_process_could_be_forked_for_are_done_by_the_worker(
+    monkeypatch: pytest.MonkeyPatch, forks: int
+) -> None:
+    real_fork, left = os.fork, [forks]
+
+    def fork() -> int:
+        if not left[0]:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        left[0] -= 1
+        return real_fork()
+
+    monkeypatch.setattr(isolate, "_helpers", 2)  # three parts: 0-10, 10-20, 20-30
+    monkeypatch.setattr(os, "fork", fork)
+    me = os.getpid()
+    got = split_work(lambda lo, hi: [(i, os.getpid()) for i in range(lo, hi)], 30, 10)
+    assert [i for i, _ in got] == list(range(30))
+    assert [pid == me for _, pid in got] == [True] * 10 + [not forks] * 10 + [True] * 10
+
+
 def test_an_error_in_the_workers_part_is_raised_and_no_helper_is_left(
     helpers: None, tmp_path: Path
 ) -> None:

@@ -154,12 +154,18 @@ def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> l
     try:
         for lo, hi in zip(bounds[1:-1], bounds[2:], strict=True):
             read, write = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had (a process limit): the rest is done here
+                os.close(read)
+                os.close(write)
+                break
             if pid == 0:  # pragma: no cover - the helper; its results are tested
                 _helper(fn, lo, hi, worker, read, write)
             os.close(write)
             helpers.append((pid, read, lo, hi))
-        out = fn(bounds[0], bounds[1])
+        done = helpers[-1][3] if helpers else bounds[1]
+        out = list(fn(bounds[0], bounds[1]))
         while helpers:
             pid, read, lo, hi = helpers[0]
             with os.fdopen(read, "rb") as f:
@@ -167,6 +173,8 @@ def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> l
             _, status = os.waitpid(pid, 0)
             helpers.pop(0)
             out.extend(pickle.loads(data) if status == 0 and data else fn(lo, hi))
+        if done < count:
+            out.extend(fn(done, count))
         return out
     finally:  # this process's part failed: no helper outlives it
         for pid, read, _, _ in helpers:
