@@ -141,8 +141,8 @@ def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> l
     cut in parts of at least `minimum` items and the later parts are computed by forked
     helper processes while this one computes the first; elsewhere `fn` runs once, here.
 
-    A helper dies with its worker (a worker killed for its time limit takes its helpers with
-    it) and runs under the same memory cap. A helper that fails or dies leaves its part to
+    On Linux a helper dies with its worker (a worker killed for its time limit takes its
+    helpers with it); it runs under the worker's memory cap and forks no helpers itself. A helper that fails or dies leaves its part to
     this process, so any error is raised here, as without helpers.
     """
     parts = min(1 + _helpers, count // max(1, minimum))
@@ -189,9 +189,11 @@ def _helper(  # pragma: no cover - runs in a forked helper
     fn: Callable[[int, int], list[R]], lo: int, hi: int, worker: int, read: int, write: int
 ) -> None:
     """Compute fn(lo, hi), send it pickled to the worker and exit; exit 1 on any failure."""
+    global _helpers
     code = 1
     try:
         _die_with_parent(worker)
+        _helpers = 0
         os.close(read)
         for conn in _inherited:
             conn.close()
