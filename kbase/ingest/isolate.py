@@ -133,7 +133,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 _helpers = 0  # in a worker: how many helper processes split_work may fork (spare cores)
-_inherited: list[Any] = []  # in a worker: pipe ends a helper must close (the parent's)
+_parent_pipe: Any = None  # in a worker: its pipe to the parent, which a helper closes
 
 
 def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> list[R]:
@@ -195,8 +195,8 @@ def _helper(  # pragma: no cover - runs in a forked helper
         _die_with_parent(worker)
         _helpers = 0
         os.close(read)
-        for conn in _inherited:
-            conn.close()
+        if _parent_pipe is not None:
+            _parent_pipe.close()
         data = pickle.dumps(fn(lo, hi), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write, "wb") as f:
             f.write(data)
@@ -218,10 +218,9 @@ def _worker(
     import faulthandler
     import resource
 
-    global _helpers
+    global _helpers, _parent_pipe
     _die_with_parent(parent)
-    _helpers = helpers
-    _inherited[:] = [conn]
+    _helpers, _parent_pipe = helpers, conn
     # a native reader that runs out of memory aborts; the parent reports it in one line, so
     # no crash dump (PYTHONFAULTHANDLER, pytest) reaches the terminal
     faulthandler.disable()
