@@ -25,10 +25,10 @@ from .errors import (
     UnknownIdError,
     UnsupportedFormatError,
 )
-from .index.store import IndexStore, write_atomic, write_json_atomic
+from .index.store import IndexStore, StagedSegment, write_atomic, write_json_atomic
 from .ingest import choose, preload_readers
 from .ingest.guard import check_office_zip, check_size
-from .ingest.isolate import Limits, run_isolated, split_work
+from .ingest.isolate import Limits, run_isolated, split_parts, split_work
 from .ingest.metadata import SIDECAR_SUFFIX, resolve, sidecar_path
 from .ingest.registry import HEAD_BYTES
 from .model import Document, IngestReport, Passage, SearchResults
@@ -39,6 +39,10 @@ from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 SOURCES_FILE = "sources.json"  # every file ingested, with what it became: for `rebuild`
 TAXONOMY_FILE = "taxonomy.toml"  # the taxonomy an index was tagged with, kept beside it
 SPLIT_PASSAGES = 60  # passages a helper process tags at the least (split_work)
+# A file of at least twice this many passages, read by a worker with spare cores, is written
+# to the index by the worker and its helpers, a segment each (IndexStore.stage), instead of by
+# the ingesting process alone after the last passage is tagged.
+STAGE_PASSAGES = 200
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
 ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
 
@@ -118,6 +122,7 @@ class _Job:
     meta: str  # the metadata key: overrides and sidecar
     overrides: dict[str, Any]
     limits: Limits
+    owner: int  # the ingesting process, whose commit adopts the segments a worker stages
 
     @property
     def path(self) -> Path:
@@ -126,6 +131,18 @@ class _Job:
     @property
     def shown(self) -> str:
         return self.file.shown
+
+
+@dataclasses.dataclass
+class _Read:
+    """A file read in a worker: its document, and either its tagged passages or the segments
+    its worker wrote them in (`IndexStore.stage`), for the next commit."""
+
+    doc: Document
+    passages: list[Passage]
+    staged: list[StagedSegment]
+    warnings: list[str]
+    status: str = "added"  # or "updated": set by the ingesting process
 
 
 class _BatchWriter:
@@ -359,21 +376,26 @@ class KnowledgeBase:
         if jobs:
             _ = self.tagger  # built once here, shared by every worker
             preload_readers({job.path.suffix for job in jobs})
-        pending: list[tuple[Document, list[Passage], str]] = []
-        writer = _BatchWriter(self, report)
+            self._store.remove_staged()  # what a killed ingest left
+        pending: list[_Read] = []
         try:
-            self._collect(jobs, limits, overrides, existing, report, progress, pending, writer)
+            writer = _BatchWriter(self, report)
+            try:
+                self._collect(jobs, limits, overrides, existing, report, progress, pending, writer)
+            finally:
+                writer.close()  # batches handed over are written; an error in them is raised
+            # documents that were under an ingested folder and whose file is gone
+            gone = [
+                d.doc_id
+                for d in existing.values()
+                if d.doc_id not in seen_ids
+                and any(_is_under(Path(d.source), folder) for folder in folders)
+                and not Path(d.source).exists()
+            ]
+            self._write(pending, report, remove=gone)
         finally:
-            writer.close()  # batches handed over are written; an error in them is raised
-        # documents that were under an ingested folder and whose file is gone
-        gone = [
-            d.doc_id
-            for d in existing.values()
-            if d.doc_id not in seen_ids
-            and any(_is_under(Path(d.source), folder) for folder in folders)
-            and not Path(d.source).exists()
-        ]
-        self._write(pending, report, remove=gone)
+            if jobs:  # segments staged for a commit that failed or never came
+                self._store.remove_staged(os.getpid())
         self._save_sources()
 
     def _collect(
@@ -384,7 +406,7 @@ class KnowledgeBase:
         existing: dict[str, Document],
         report: IngestReport,
         progress: ProgressFn | None,
-        pending: list[tuple[Document, list[Passage], str]],
+        pending: list[_Read],
         writer: _BatchWriter,
     ) -> None:
         """Take each file's outcome from the workers, in order; hand every full batch of read
@@ -402,12 +424,13 @@ class KnowledgeBase:
                 report.failed.append((job.shown, value))
                 self._note_source(job.file, overrides, "failed", error=value)
                 continue
-            doc, passages, warnings = value
+            read: _Read = value
+            doc = read.doc
             self._note_source(job.file, overrides, "indexed", doc_id=doc.doc_id)
-            for w in warnings:
+            for w in read.warnings:
                 report.warnings.append((job.shown, w))
-            status = "updated" if doc.doc_id in existing else "added"
-            pending.append((doc, passages, status))
+            read.status = "updated" if doc.doc_id in existing else "added"
+            pending.append(read)
             if len(pending) >= COMMIT_EVERY:
                 writer.submit(list(pending))
                 pending.clear()
@@ -442,10 +465,13 @@ class KnowledgeBase:
         meta = meta_key + _sidecar_key(path)
         if old and not force and old.sha256 == digest and old.meta_key == meta:
             return doc_id
-        return _Job(dataclasses.replace(file, key=key), digest, doc_id, meta, overrides, limits)
+        return _Job(
+            dataclasses.replace(file, key=key), digest, doc_id, meta, overrides, limits, os.getpid()
+        )
 
-    def _read(self, job: _Job) -> tuple[Document, list[Passage], list[str]]:
-        """Read, segment and tag one file (in a worker process)."""
+    def _read(self, job: _Job) -> _Read:
+        """Read, segment and tag one file (in a worker process); a long one with spare cores
+        is also written, in staged segments."""
         path, overrides = job.path, job.overrides
         try:
             data = path.read_bytes()
@@ -478,7 +504,20 @@ class KnowledgeBase:
             ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             meta_key=job.meta,
         )
-        return doc, passages, list(extracted.warnings)
+        warnings = list(extracted.warnings)
+        if split_parts(len(passages), STAGE_PASSAGES) < 2:
+            return _Read(doc, passages, [], warnings)
+        try:
+            staged = split_work(
+                lambda lo, hi: [self._store.stage(job.owner, doc, passages[lo:hi], record=lo == 0)],
+                len(passages),
+                STAGE_PASSAGES,
+            )
+        except OSError as exc:
+            raise ExtractionError(
+                f"cannot write its passages into {self.path} ({exc.strerror or exc})"
+            ) from exc
+        return _Read(doc, [], staged, warnings)
 
     def _tag(self, passages: list[Passage]) -> list[Passage]:
         out = []
@@ -509,7 +548,7 @@ class KnowledgeBase:
 
     def _write(
         self,
-        pending: list[tuple[Document, list[Passage], str]],
+        pending: list[_Read],
         report: IngestReport,
         remove: Iterable[str] = (),
     ) -> None:
@@ -524,12 +563,15 @@ class KnowledgeBase:
             self._sources_changed = True
         self._save_sources()  # before the commit: the list of sources is never behind it
         with self._store.writer() as w:
-            for doc, passages, _ in pending:
-                self._store.add_document(w, doc, passages)
+            for read in pending:
+                if read.staged:
+                    self._store.adopt_staged(w, read.doc.doc_id, read.staged)
+                else:
+                    self._store.add_document(w, read.doc, read.passages)
             for doc_id in remove:
                 w.delete_by_term("doc_id", doc_id)
-        for doc, _, status in pending:
-            (report.updated if status == "updated" else report.added).append(doc.doc_id)
+        for read in pending:
+            (report.updated if read.status == "updated" else report.added).append(read.doc.doc_id)
         report.removed.extend(remove)
         pending.clear()
 

@@ -6,13 +6,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import make_pdf
+from whoosh.writing import SegmentWriter
 
+import kbase.kb as kb_module
 from kbase import KnowledgeBase, Limits
+from kbase.index import packed, store
+from kbase.index.store import IndexStore
 from kbase.ingest import isolate, pdf
 from kbase.ingest.isolate import split_work
 
@@ -231,3 +237,139 @@ def test_a_worker_killed_for_its_time_limit_takes_its_helper_with_it(
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in pids)
+
+
+def _index_files(index: Path) -> tuple[set[str], set[str]]:
+    """The segment files in the index folder, and those its table of contents names."""
+    from whoosh.filedb.filestore import FileStorage
+
+    ix = FileStorage(str(index)).open_index("kbase")
+    named = {seg.segment_id() for seg in ix._segments()}
+    files = {p.name for p in index.iterdir() if p.name.startswith("kbase_") and "." in p.name}
+    return {f for f in files if not f.endswith((".toc", "WRITELOCK"))}, named
+
+
+def _staged(index: Path) -> list[str]:
+    return sorted(p.name for p in index.iterdir() if p.name.startswith(".staged-"))
+
+
+def test_a_long_file_is_written_by_the_worker_and_its_helper_a_segment_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = long_plan(tmp_path / "temaplan.pdf", 40)
+    monkeypatch.setattr(kb_module, "STAGE_PASSAGES", 40)  # 124 passages: two parts
+    log = tmp_path / "log"
+    stage = IndexStore.stage
+
+    def logged_stage(self: IndexStore, owner: int, doc: Any, passages: list, **kw: Any) -> Any:
+        with log.open("a") as f:
+            f.write(f"{os.getpid()} {owner} {len(passages)} {kw['record']}\n")
+        return stage(self, owner, doc, passages, **kw)
+
+    monkeypatch.setattr(IndexStore, "stage", logged_stage)
+    monkeypatch.setattr(store, "PACK_FROM", 50)  # segments this small are packed too
+    pack = packed.pack_segment
+
+    def logged_pack(folder: Any, reader: Any) -> Any:
+        with log.open("a") as f:
+            f.write(f"{os.getpid()} packed\n")
+        return pack(folder, reader)
+
+    monkeypatch.setattr(packed, "pack_segment", logged_pack)
+    with KnowledgeBase(tmp_path / "one") as kb:
+        kb.ingest(plan, limits=Limits(workers=1))
+    assert log.read_text() == f"{os.getpid()} packed\n"  # one process: the ingesting one
+    log.unlink()
+    with KnowledgeBase(tmp_path / "two") as kb:
+        assert len(kb.ingest(plan, limits=Limits(workers=2)).added) == 1
+        hits = kb.search("medisindispensere", limit=50)
+        assert hits.total == 40 and {h.passage.page for h in hits} == set(range(1, 41))
+
+    lines = log.read_text().splitlines()
+    calls = sorted(line.split() for line in lines if not line.endswith("packed"))
+    packers = [line.split()[0] for line in lines if line.endswith("packed")]
+    # each segment was packed where it was written, not again at the commit
+    assert sorted(packers) == sorted(pid for pid, *_ in calls)
+    assert sorted((owner, n, record) for _, owner, n, record in calls) == [
+        (str(os.getpid()), "62", "False"),
+        (str(os.getpid()), "62", "True"),  # the first part holds the document's record
+    ]
+    assert calls[0][0] != calls[1][0] != str(os.getpid())  # a worker and its helper
+    assert _passages(tmp_path / "one") == _passages(tmp_path / "two")
+    files, named = _index_files(tmp_path / "two")
+    assert len(named) == 2 and {f.split(".")[0] for f in files} == named
+    assert {f for f in files if f.endswith(".kbp")} == {f"{seg}.kbp" for seg in named}
+    assert _staged(tmp_path / "two") == []
+
+    # ingested again, the staged segments replace the document: no passage twice
+    with KnowledgeBase(tmp_path / "two") as kb:
+        report = kb.ingest(plan, force=True, limits=Limits(workers=2))
+        assert report.updated == [kb.documents()[0].doc_id]
+        assert len(kb.passages(report.updated[0])) == 124
+    assert _passages(tmp_path / "one") == _passages(tmp_path / "two")
+
+
+def _plan_and_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A 40-page plan that is staged in two parts (124 passages), and a short note."""
+    monkeypatch.setattr(kb_module, "STAGE_PASSAGES", 40)
+    note = tmp_path / "notat.md"
+    note.write_text("# Notat\n\nDemensteamet får to nye stillinger.\n", encoding="utf-8")
+    return long_plan(tmp_path / "temaplan.pdf", 40), note
+
+
+def test_a_segment_that_cannot_be_staged_fails_its_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan, note = _plan_and_note(tmp_path, monkeypatch)
+
+    def full_disk(self: IndexStore, *args: Any, **kw: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(IndexStore, "stage", full_disk)
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        report = kb.ingest(plan, limits=Limits(workers=2))
+        assert report.failed == [
+            (
+                str(plan),
+                f"cannot write its passages into {tmp_path / 'ix'} (No space left on device)",
+            )
+        ]
+        [added] = kb.ingest(note, limits=Limits(workers=2)).added
+        assert [d.doc_id for d in kb.documents()] == [added]
+    assert _staged(tmp_path / "ix") == []
+
+
+def test_staged_segments_of_a_failed_commit_or_a_killed_ingest_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan, note = _plan_and_note(tmp_path, monkeypatch)
+    index = tmp_path / "ix"
+
+    # the staged files are moved in, then the table of contents cannot be written
+    ingesting, commit_toc = os.getpid(), SegmentWriter._commit_toc
+
+    def no_toc(self: Any, segments: list) -> None:
+        if os.getpid() != ingesting:  # a worker's staged segment
+            return commit_toc(self, segments)
+        raise OSError(5, "Input/output error")
+
+    with monkeypatch.context() as m:
+        m.setattr(SegmentWriter, "_commit_toc", no_toc)
+        with KnowledgeBase(index) as kb, pytest.raises(OSError):
+            kb.ingest(plan, limits=Limits(workers=2))
+    files, named = _index_files(index)
+    assert named == set() and len([f for f in files if f.endswith(".seg")]) == 2  # moved in
+    assert _staged(index) == []
+
+    # what a killed ingest left: folders of a process that is gone; another's are kept
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (index / f".staged-{gone.pid}-abc").mkdir()
+    (index / f".staged-{gone.pid}-abc" / "kbase_x.seg").write_bytes(b"half")
+    (index / f".staged-{os.getppid()}-def").mkdir()
+    with KnowledgeBase(index) as kb:
+        [added] = kb.ingest(note).added
+        assert [d.doc_id for d in kb.documents()] == [added]
+    assert _staged(index) == [f".staged-{os.getppid()}-def"]
+    files, named = _index_files(index)
+    assert len(named) == 1 and {f.split(".")[0] for f in files} == named  # Whoosh cleaned up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -40,6 +41,10 @@ MERGE_LIMIT = 50_000  # passages merged by one commit at most (about two minutes
 # to every ingest of a single plan; ten small segments are merged into a packed one.
 PACK_FROM = 1_000
 PACKED_SUFFIX = ".kbp"  # a segment's packed file: <segment id>.kbp
+# Segments written outside the index writer (by the workers reading a long file) wait in
+# `.staged-<pid of the ingesting process>-*` folders inside the index folder, for a commit to
+# move their files in (the same file system: a rename) and name them in the table of contents.
+STAGED_PREFIX = ".staged-"
 
 
 def column_bytes(column: Any) -> bytes | None:
@@ -190,12 +195,28 @@ def fast_postings(schema: Any) -> dict[str, Postings]:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class StagedSegment:
+    """A complete segment (packed where large enough) written in `folder`, outside the index's
+    table of contents; `KbaseWriter.adopt` makes it part of the index at its commit."""
+
+    folder: str
+    segment: Any  # whoosh.codec.base.Segment
+
+
 class KbaseWriter(SegmentWriter):
     """Whoosh's segment writer, with kbase's text fields analysed word by word
     (`fast_postings`); when it flushes, the field lengths are read column by column
-    (`_ColumnLengths`) and postings written a block at a time (`write_postings`)."""
+    (`_ColumnLengths`) and postings written a block at a time (`write_postings`). Its commit
+    also adopts staged segments (`adopt`)."""
 
     _fast: dict[str, Postings] | None = None
+    _adopted: tuple[StagedSegment, ...] = ()
+
+    def adopt(self, staged: StagedSegment) -> None:
+        """Add a staged segment to the index at this writer's commit; its files are moved into
+        the index folder just before the table of contents names them."""
+        self._adopted += (staged,)
 
     def add_document(self, **fields: Any) -> None:
         # whoosh.writing.SegmentWriter.add_document, with fast_postings for the fields it
@@ -257,6 +278,8 @@ class KbaseWriter(SegmentWriter):
         # table of contents names it (a segment this commit made, or one an earlier crash or
         # kbase left without them); numpy is imported only then
         folder = getattr(self.storage, "folder", None)
+        if self._adopted:
+            segments = [*segments, *(self._move_in(staged, folder) for staged in self._adopted)]
         large = [seg for seg in segments if seg.doc_count_all() >= PACK_FROM]
         if folder is not None:
             remove_stale_packs(folder)
@@ -276,6 +299,36 @@ class KbaseWriter(SegmentWriter):
                 finally:
                     reader.close()
         super()._commit_toc(segments)
+
+    @staticmethod
+    def _move_in(staged: StagedSegment, folder: str | None) -> Any:
+        # a crash after some renames leaves files no table of contents names: Whoosh deletes
+        # them at the next commit (whoosh.index.clean_files), and the staged folder is removed
+        if folder is None:
+            raise ValueError("staged segments are adopted only by an index in a folder")
+        prefix = staged.segment.segment_id() + "."
+        for name in os.listdir(staged.folder):
+            if name.startswith(prefix):
+                os.replace(os.path.join(staged.folder, name), os.path.join(folder, name))
+        return staged.segment
+
+
+def _no_merge(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    return segments
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process `pid` (a number as text) is running."""
+    try:
+        number = int(pid)
+        if number <= 0:
+            return False
+        os.kill(number, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def remove_stale_packs(folder: str | os.PathLike[str]) -> None:
@@ -488,6 +541,11 @@ class IndexStore:
     def add_document(w: SegmentWriter, doc: Document, passages: list[Passage]) -> None:
         """Replace everything stored for `doc.doc_id` with the given document and passages."""
         w.delete_by_term("doc_id", doc.doc_id)
+        IndexStore._add_passages(w, doc, passages)
+        IndexStore._add_record(w, doc)
+
+    @staticmethod
+    def _add_passages(w: SegmentWriter, doc: Document, passages: list[Passage]) -> None:
         common = {
             "doc_id": doc.doc_id,
             "title": doc.title,
@@ -517,12 +575,56 @@ class IndexStore:
             if p.page is not None:
                 fields["page"] = p.page
             w.add_document(**fields)
+
+    @staticmethod
+    def _add_record(w: SegmentWriter, doc: Document) -> None:
         w.add_document(
             kind="document",
             passage_id=f"doc:{doc.doc_id}",
             doc_id=doc.doc_id,
             doc_json=json.dumps(doc.to_dict() | {"meta_key": doc.meta_key}, ensure_ascii=False),
         )
+
+    def stage(
+        self, owner: int, doc: Document, passages: list[Passage], *, record: bool
+    ) -> StagedSegment:
+        """Write `passages` of `doc` (and, if `record`, the document itself) as a segment of
+        their own in a staged folder of the ingesting process `owner`, without the write lock;
+        the owner's next commit adopts it (`adopt_staged`). Any process may call this."""
+        folder = tempfile.mkdtemp(prefix=f"{STAGED_PREFIX}{owner}-", dir=self.path)
+        storage = FileStorage(folder, supports_mmap=False)
+        w = KbaseWriter(storage.create_index(self.ix.schema, indexname=INDEX_NAME), _lk=False)
+        try:
+            self._add_passages(w, doc, passages)
+            if record:
+                self._add_record(w, doc)
+        except BaseException:
+            w.cancel()
+            raise
+        w.commit(mergetype=_no_merge)  # packs the segment if it is large enough
+        return StagedSegment(folder, w.newsegment)
+
+    @staticmethod
+    def adopt_staged(w: SegmentWriter, doc_id: str, staged: list[StagedSegment]) -> None:
+        """Replace everything stored for `doc_id` with what the staged segments hold."""
+        w.delete_by_term("doc_id", doc_id)
+        for one in staged:
+            w.adopt(one)
+
+    def remove_staged(self, owner: int | None = None) -> None:
+        """Delete the staged folders of the process `owner`; without one, those of every
+        process that is gone (a crash's)."""
+        prefix = STAGED_PREFIX if owner is None else f"{STAGED_PREFIX}{owner}-"
+        try:
+            entries = list(os.scandir(self.path))
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.name.startswith(prefix) or not entry.is_dir(follow_symlinks=False):
+                continue
+            if owner is None and _alive(entry.name[len(STAGED_PREFIX) :].split("-", 1)[0]):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
 
     # -- checking --------------------------------------------------------------------------
 

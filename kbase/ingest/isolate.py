@@ -136,6 +136,11 @@ _helpers = 0  # in a worker: how many helper processes split_work may fork (spar
 _parent_pipe: Any = None  # in a worker: its pipe to the parent, which a helper closes
 
 
+def split_parts(count: int, minimum: int) -> int:
+    """In how many parts `split_work(fn, count, minimum)` would compute its range here."""
+    return max(1, min(1 + _helpers, count // max(1, minimum)))
+
+
 def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> list[R]:
     """`fn(0, count)`: items 0..count-1, in order. In a worker with spare cores, the range is
     cut in parts of at least `minimum` items and the later parts are computed by forked
@@ -145,7 +150,7 @@ def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> l
     helpers with it); it runs under the worker's memory cap and forks no helpers itself. A helper that fails or dies leaves its part to
     this process, so any error is raised here, as without helpers.
     """
-    parts = min(1 + _helpers, count // max(1, minimum))
+    parts = split_parts(count, minimum)
     if parts < 2:
         return fn(0, count)
     bounds = [count * k // parts for k in range(parts + 1)]
