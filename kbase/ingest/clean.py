@@ -10,6 +10,10 @@ CID = re.compile(r"\(cid:\d+\)")
 BULLET = re.compile(r"^\s*(?:[•●○◦▪▫■□‣⁃∙·\-–—*\uf0b7\uf0a7\uf076\uf0d8\uf0fc]|\(cid:\d+\))\s+")
 NUMBERED_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-zæøå][.)])\s+")
 WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+PAGE_NUMBER = re.compile(
+    r"(?:(?:side|s\.|page|sida)\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:av|/|of)\s*\d{1,4})?",
+    re.IGNORECASE,
+)
 # Words after which a trailing hyphen is a shared tail ("helse- og omsorgstjenester").
 SHARED_TAIL_NEXT = {"og", "eller", "samt", "enn", "til", "and", "or"}
 
@@ -63,13 +67,7 @@ def join_lines(lines: list[str]) -> str:
 
 def is_page_number(line: str) -> bool:
     """True for a line that is only a page number ("3", "Side 3", "s. 3 av 12", "- 3 -")."""
-    return bool(
-        re.fullmatch(
-            r"(?:(?:side|s\.|page|sida)\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:av|/|of)\s*\d{1,4})?",
-            line.strip(),
-            flags=re.IGNORECASE,
-        )
-    )
+    return PAGE_NUMBER.fullmatch(line.strip()) is not None
 
 
 def split_sentences(text: str) -> list[str]:

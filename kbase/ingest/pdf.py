@@ -431,12 +431,17 @@ def extract_pdf(path: str) -> Extracted:
         sizes[line.size] += len(line.text)
     body = sizes.most_common(1)[0][0] if sizes else 10.0
 
-    def is_heading(line: Line) -> bool:
+    def heading_like(line: Line) -> bool:
         if line.bullet or len(line.text) > 120 or is_page_number(line.text):
             return False
         if line.size >= body * 1.15:
             return True
         return line.bold and line.size >= body and not line.text.endswith((".", ",", ":", ";"))
+
+    headings = {id(line) for line in lines if heading_like(line)}  # asked three times a line
+
+    def is_heading(line: Line) -> bool:
+        return id(line) in headings
 
     heading_sizes = sorted({ln.size for ln in lines if is_heading(ln)}, reverse=True)
     first_page = [ln for ln in lines if ln.page == 1]
