@@ -4,10 +4,12 @@ same results as one process, in order, and no helper outlives its worker."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import signal
 import subprocess
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,9 @@ from whoosh.writing import SegmentWriter
 import kbase.kb as kb_module
 from kbase import KnowledgeBase, Limits
 from kbase.index import packed, store
-from kbase.index.store import IndexStore
+from kbase.index.store import IndexStore, KbaseWriter
 from kbase.ingest import isolate, pdf
-from kbase.ingest.isolate import split_work
+from kbase.ingest.isolate import run_isolated, split_work
 
 THEMES = [
     (
@@ -276,20 +278,29 @@ def test_a_long_file_is_written_by_the_worker_and_its_helper_a_segment_each(
         return pack(folder, reader)
 
     monkeypatch.setattr(packed, "pack_segment", logged_pack)
+    open_packed = packed.Packed.open
+
+    def logged_open(path: Any, docs: int) -> Any:
+        with log.open("a") as f:
+            f.write(f"{os.getpid()} opened\n")
+        return open_packed(path, docs)
+
+    monkeypatch.setattr(packed.Packed, "open", logged_open)
     with KnowledgeBase(tmp_path / "one") as kb:
         kb.ingest(plan, limits=Limits(workers=1))
-    assert log.read_text() == f"{os.getpid()} packed\n"  # one process: the ingesting one
+    assert f"{os.getpid()} packed\n" in log.read_text()  # one process: the ingesting one
     log.unlink()
     with KnowledgeBase(tmp_path / "two") as kb:
         assert len(kb.ingest(plan, limits=Limits(workers=2)).added) == 1
+        lines = log.read_text().splitlines()
         hits = kb.search("medisindispensere", limit=50)
         assert hits.total == 40 and {h.passage.page for h in hits} == set(range(1, 41))
 
-    lines = log.read_text().splitlines()
-    calls = sorted(line.split() for line in lines if not line.endswith("packed"))
+    calls = sorted(line.split() for line in lines if line.count(" ") == 3)
     packers = [line.split()[0] for line in lines if line.endswith("packed")]
-    # each segment was packed where it was written, not again at the commit
+    # each segment was packed where it was written; the commit neither packs nor reads them
     assert sorted(packers) == sorted(pid for pid, *_ in calls)
+    assert f"{os.getpid()} opened" not in lines
     assert sorted((owner, n, record) for _, owner, n, record in calls) == [
         (str(os.getpid()), "62", "False"),
         (str(os.getpid()), "62", "True"),  # the first part holds the document's record
@@ -373,3 +384,41 @@ def test_staged_segments_of_a_failed_commit_or_a_killed_ingest_are_removed(
     assert _staged(index) == [f".staged-{os.getppid()}-def"]
     files, named = _index_files(index)
     assert len(named) == 1 and {f.split(".")[0] for f in files} == named  # Whoosh cleaned up
+
+
+def test_writing_pauses_the_garbage_collector_and_leaves_nothing_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is paused while an index is written and while a worker reads a file;
+    that is safe because a writer and its posting pool are freed as soon as it is done."""
+    note = tmp_path / "notat.md"
+    note.write_text("# Notat\n\nDemensteamet får to nye stillinger i år.\n", encoding="utf-8")
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        [doc_id] = kb.ingest(note).added
+        doc, passages = kb.document(doc_id), kb.passages(doc_id)
+    writers: list[weakref.ref] = []
+    init = KbaseWriter.__init__
+
+    def recorded(self: KbaseWriter, *args: Any, **kw: Any) -> None:
+        init(self, *args, **kw)
+        writers.append(weakref.ref(self))
+
+    monkeypatch.setattr(KbaseWriter, "__init__", recorded)
+    index = IndexStore(tmp_path / "ix")
+    assert gc.isenabled()
+    with index.writer() as w:
+        assert not gc.isenabled()
+        index.add_document(w, doc, passages)
+    del w
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        staged = index.stage(os.getpid(), doc, passages, record=True)
+        assert len(writers) == 2 and [ref() for ref in writers] == [None, None]
+    finally:
+        gc.enable()
+    assert staged.segment.doc_count() == 2  # the passage and the document's record
+    index.close()
+
+    outcomes = list(run_isolated(lambda job: gc.isenabled(), [0, 1], Limits(workers=1)))
+    assert outcomes == [(0, "ok", False), (1, "ok", False)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
 from whoosh.searching import Searcher
+from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
 from ..analysis import content_weight, fingerprint
@@ -41,6 +43,10 @@ MERGE_LIMIT = 50_000  # passages merged by one commit at most (about two minutes
 # to every ingest of a single plan; ten small segments are merged into a packed one.
 PACK_FROM = 1_000
 PACKED_SUFFIX = ".kbp"  # a segment's packed file: <segment id>.kbp
+# PAUSE_GC: Python's garbage collector is paused while an index is written. Whoosh's posting
+# pool holds a tuple per posting; the collector walked them again and again as they piled up,
+# a tenth of the time of writing 1,250 passages, and found nothing to free: writing makes no
+# cycles of garbage. A worker pauses it for a whole file the same way (kbase.ingest.isolate).
 # Segments written outside the index writer (by the workers reading a long file) wait in
 # `.staged-<pid of the ingesting process>-*` folders inside the index folder, for a commit to
 # move their files in (the same file system: a rename) and name them in the table of contents.
@@ -195,6 +201,20 @@ def fast_postings(schema: Any) -> dict[str, Postings]:
     return out
 
 
+class _Storage(FileStorage):
+    """Whoosh's file storage, whose temporary folders are made without raising an error.
+
+    A Whoosh writer asks twice for the same temporary folder; FileStorage.create catches the
+    second FileExistsError into a local variable, and that traceback kept every calling frame
+    alive, with the writer and its whole posting pool, until the next full garbage collection.
+    """
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        path = os.path.join(self.folder, name or f"{random_name()}.tmp")
+        os.makedirs(path, exist_ok=True)
+        return FileStorage(path)
+
+
 @dataclasses.dataclass(frozen=True)
 class StagedSegment:
     """A complete segment (packed where large enough) written in `folder`, outside the index's
@@ -278,9 +298,15 @@ class KbaseWriter(SegmentWriter):
         # table of contents names it (a segment this commit made, or one an earlier crash or
         # kbase left without them); numpy is imported only then
         folder = getattr(self.storage, "folder", None)
-        if self._adopted:
-            segments = [*segments, *(self._move_in(staged, folder) for staged in self._adopted)]
-        large = [seg for seg in segments if seg.doc_count_all() >= PACK_FROM]
+        adopted = [self._move_in(staged, folder) for staged in self._adopted]
+        segments = [*segments, *adopted]
+        large = [
+            seg
+            for seg in segments
+            if seg.doc_count_all() >= PACK_FROM
+            # a staged segment was packed where it was written, unless that failed
+            and not (seg in adopted and _exists(folder, seg.make_filename(PACKED_SUFFIX)))
+        ]
         if folder is not None:
             remove_stale_packs(folder)
         if folder is not None and large:
@@ -311,6 +337,10 @@ class KbaseWriter(SegmentWriter):
             if name.startswith(prefix):
                 os.replace(os.path.join(staged.folder, name), os.path.join(folder, name))
         return staged.segment
+
+
+def _exists(folder: str | None, name: str) -> bool:
+    return folder is not None and os.path.exists(os.path.join(folder, name))
 
 
 def _no_merge(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
@@ -488,7 +518,7 @@ class IndexStore:
             # without mmap: Whoosh's mmap path copies every file of every segment into memory
             # when a searcher opens (a BytesIO over the map); without it, blocks are read from
             # the file (and the page cache) as a search needs them
-            storage = FileStorage(str(self.path), supports_mmap=False)
+            storage = _Storage(str(self.path), supports_mmap=False)
             return storage.open_index(indexname=INDEX_NAME)
         except Exception as exc:  # whoosh raises several types for damaged folders
             raise IndexUnreadableError(
@@ -507,6 +537,8 @@ class IndexStore:
                 f"the index at {self.path} is busy: another kbase process is writing to it; "
                 "try again when it is done"
             ) from None
+        collecting = gc.isenabled()
+        gc.disable()  # see PAUSE_GC
         try:
             yield w
         except BaseException:
@@ -516,6 +548,8 @@ class IndexStore:
             w.commit(mergetype=merge_policy)
             sync_folder(self.path)  # segments and table of contents on disk before we go on
         finally:
+            if collecting:
+                gc.enable()
             self._invalidate()
 
     def pack_missing(self) -> bool:
@@ -592,7 +626,7 @@ class IndexStore:
         their own in a staged folder of the ingesting process `owner`, without the write lock;
         the owner's next commit adopts it (`adopt_staged`). Any process may call this."""
         folder = tempfile.mkdtemp(prefix=f"{STAGED_PREFIX}{owner}-", dir=self.path)
-        storage = FileStorage(folder, supports_mmap=False)
+        storage = _Storage(folder, supports_mmap=False)
         w = KbaseWriter(storage.create_index(self.ix.schema, indexname=INDEX_NAME), _lk=False)
         try:
             self._add_passages(w, doc, passages)
