@@ -45,6 +45,7 @@ SPLIT_PASSAGES = 60  # passages a helper process tags at the least (split_work)
 STAGE_PASSAGES = 200
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
 ProgressFn = Callable[[int, int, str], None]  # (done, total, path)
+Tags = tuple[tuple[str, ...], tuple[str, ...]]  # a passage's veivalg and themes
 
 
 def default_index_path() -> Path:
@@ -485,8 +486,7 @@ class KnowledgeBase:
         extracted = ingestor.extract(path, data)
         meta = resolve(extracted, path, ingestor.kind, overrides)
         found = segment(extracted.blocks, job.doc_id, extracted.title)
-        passages = split_work(lambda lo, hi: self._tag(found[lo:hi]), len(found), SPLIT_PASSAGES)
-        if not passages:
+        if not found:
             raise ExtractionError("no text found in the file")
         doc = Document(
             doc_id=job.doc_id,
@@ -498,26 +498,45 @@ class KnowledgeBase:
             url=meta["url"],
             sha256=job.digest,
             pages=extracted.pages,
-            passages=len(passages),
-            veivalg=document_tags([p.veivalg for p in passages]),
-            themes=document_tags([p.themes for p in passages]),
+            passages=len(found),
+            veivalg=(),  # below, from the passages' tags
+            themes=(),
             ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             meta_key=job.meta,
         )
         warnings = list(extracted.warnings)
-        if split_parts(len(passages), STAGE_PASSAGES) < 2:
-            return _Read(doc, passages, [], warnings)
-        try:
-            staged = split_work(
-                lambda lo, hi: [self._store.stage(job.owner, doc, passages[lo:hi], record=lo == 0)],
-                len(passages),
-                STAGE_PASSAGES,
-            )
-        except OSError as exc:
-            raise ExtractionError(
-                f"cannot write its passages into {self.path} ({exc.strerror or exc})"
-            ) from exc
-        return _Read(doc, [], staged, warnings)
+        if split_parts(len(found), STAGE_PASSAGES) >= 2:
+            try:
+                doc, staged = self._tag_and_stage(job.owner, doc, found)
+            except OSError as exc:
+                raise ExtractionError(
+                    f"cannot write its passages into {self.path} ({exc.strerror or exc})"
+                ) from exc
+            return _Read(doc, [], staged, warnings)
+        passages = split_work(lambda lo, hi: self._tag(found[lo:hi]), len(found), SPLIT_PASSAGES)
+        doc = _with_tags(doc, [(p.veivalg, p.themes) for p in passages])
+        return _Read(doc, passages, [], warnings)
+
+    def _tag_and_stage(
+        self, owner: int, doc: Document, found: list[Passage]
+    ) -> tuple[Document, list[StagedSegment]]:
+        """Tag the passages and write them in staged segments, a part per process
+        (`split_work`). Returns the document with its tags (its record is written by the
+        commit that adopts the segments), and the segments in order."""
+
+        def part(lo: int, hi: int) -> list[tuple[StagedSegment, list[Tags]]]:
+            passages = self._tag(found[lo:hi])
+            w = self._store.open_stage(owner)
+            try:
+                self._store.add_passages(w, doc, passages)
+            except BaseException:
+                w.cancel()
+                raise
+            return [(self._store.finish_stage(w), [(p.veivalg, p.themes) for p in passages])]
+
+        parts = split_work(part, len(found), STAGE_PASSAGES)
+        doc = _with_tags(doc, [t for _, tags in parts for t in tags])
+        return doc, [staged for staged, _ in parts]
 
     def _tag(self, passages: list[Passage]) -> list[Passage]:
         out = []
@@ -565,7 +584,7 @@ class KnowledgeBase:
         with self._store.writer() as w:
             for read in pending:
                 if read.staged:
-                    self._store.adopt_staged(w, read.doc.doc_id, read.staged)
+                    self._store.adopt_staged(w, read.doc, read.staged)
                 else:
                     self._store.add_document(w, read.doc, read.passages)
             for doc_id in remove:
@@ -750,6 +769,15 @@ class KnowledgeBase:
         os.replace(fresh, target)
         shutil.rmtree(old, ignore_errors=True)
         return report
+
+
+def _with_tags(doc: Document, tags: list[Tags]) -> Document:
+    """`doc` with the veivalg and themes of its passages' (veivalg, themes)."""
+    return dataclasses.replace(
+        doc,
+        veivalg=document_tags([veivalg for veivalg, _ in tags]),
+        themes=document_tags([themes for _, themes in tags]),
+    )
 
 
 def read_sources(index: Path) -> dict[str, dict[str, Any]]:

@@ -37,12 +37,17 @@ THEMES = [
 ]
 
 
-def long_plan(path: Path, pages: int) -> Path:
-    """A plan of `pages` pages, three sections a page, a ruled table on every tenth."""
+VOLUNTEERS = ("Frivillighet", "Frivillige fra lag og foreninger besøker eldre som bor alene.")
+
+
+def long_plan(path: Path, pages: int, halves: bool = False) -> Path:
+    """A plan of `pages` pages, three sections a page, a ruled table on every tenth; with
+    `halves`, the third section of the later half of the pages is on volunteers."""
     specs = []
     for n in range(1, pages + 1):
         items: list[tuple[str, object]] = [("gap", ""), ("gap", "")]  # below the running header
-        for heading, text in THEMES:
+        themes = THEMES if not halves or n <= pages // 2 else THEMES[:2] + [VOLUNTEERS]
+        for heading, text in themes:
             items += [
                 ("h2", f"{heading} {n}"),
                 ("p", text),
@@ -258,17 +263,18 @@ def _staged(index: Path) -> list[str]:
 def test_a_long_file_is_written_by_the_worker_and_its_helper_a_segment_each(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plan = long_plan(tmp_path / "temaplan.pdf", 40)
+    plan = long_plan(tmp_path / "temaplan.pdf", 40, halves=True)
     monkeypatch.setattr(kb_module, "STAGE_PASSAGES", 40)  # 124 passages: two parts
     log = tmp_path / "log"
-    stage = IndexStore.stage
+    finish = IndexStore.finish_stage
 
-    def logged_stage(self: IndexStore, owner: int, doc: Any, passages: list, **kw: Any) -> Any:
+    def logged_finish(w: KbaseWriter) -> Any:
+        owner = Path(w.storage.folder).name.split("-")[1]
         with log.open("a") as f:
-            f.write(f"{os.getpid()} {owner} {len(passages)} {kw['record']}\n")
-        return stage(self, owner, doc, passages, **kw)
+            f.write(f"{os.getpid()} {owner} {w.docnum}\n")
+        return finish(w)
 
-    monkeypatch.setattr(IndexStore, "stage", logged_stage)
+    monkeypatch.setattr(IndexStore, "finish_stage", staticmethod(logged_finish))
     monkeypatch.setattr(store, "PACK_FROM", 50)  # segments this small are packed too
     pack = packed.pack_segment
 
@@ -293,23 +299,26 @@ def test_a_long_file_is_written_by_the_worker_and_its_helper_a_segment_each(
     with KnowledgeBase(tmp_path / "two") as kb:
         assert len(kb.ingest(plan, limits=Limits(workers=2)).added) == 1
         lines = log.read_text().splitlines()
-        hits = kb.search("medisindispensere", limit=50)
-        assert hits.total == 40 and {h.passage.page for h in hits} == set(range(1, 41))
+        # the first half's passages are in the worker's segment, the second's in the helper's
+        early, late = kb.search("medisindispensere", limit=99), kb.search("frivillige", limit=99)
+        assert {h.passage.page for h in early} == set(range(1, 21))
+        assert {h.passage.page for h in late} == set(range(21, 41))
 
-    calls = sorted(line.split() for line in lines if line.count(" ") == 3)
+    calls = sorted(line.split() for line in lines if line.count(" ") == 2)
     packers = [line.split()[0] for line in lines if line.endswith("packed")]
     # each segment was packed where it was written; the commit neither packs nor reads them
     assert sorted(packers) == sorted(pid for pid, *_ in calls)
     assert f"{os.getpid()} opened" not in lines
-    assert sorted((owner, n, record) for _, owner, n, record in calls) == [
-        (str(os.getpid()), "62", "False"),
-        (str(os.getpid()), "62", "True"),  # the first part holds the document's record
-    ]
+    assert [(owner, n) for _, owner, n in calls] == [(str(os.getpid()), "62")] * 2
     assert calls[0][0] != calls[1][0] != str(os.getpid())  # a worker and its helper
-    assert _passages(tmp_path / "one") == _passages(tmp_path / "two")
+    one = _passages(tmp_path / "one")
+    assert one == _passages(tmp_path / "two")
+    # the document's tags come from both halves: each process's passages
+    assert set(one[0]["themes"]) >= {"velferdsteknologi", "frivillighet"}
     files, named = _index_files(tmp_path / "two")
-    assert len(named) == 2 and {f.split(".")[0] for f in files} == named
-    assert {f for f in files if f.endswith(".kbp")} == {f"{seg}.kbp" for seg in named}
+    # the two staged segments, packed, and the commit's own with the document's record
+    assert len(named) == 3 and {f.split(".")[0] for f in files} == named
+    assert len([f for f in files if f.endswith(".kbp")]) == 2
     assert _staged(tmp_path / "two") == []
 
     # ingested again, the staged segments replace the document: no passage twice
@@ -336,7 +345,7 @@ def test_a_segment_that_cannot_be_staged_fails_its_file_only(
     def full_disk(self: IndexStore, *args: Any, **kw: Any) -> Any:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(IndexStore, "stage", full_disk)
+    monkeypatch.setattr(IndexStore, "open_stage", full_disk)
     with KnowledgeBase(tmp_path / "ix") as kb:
         report = kb.ingest(plan, limits=Limits(workers=2))
         assert report.failed == [
@@ -369,7 +378,8 @@ def test_staged_segments_of_a_failed_commit_or_a_killed_ingest_are_removed(
         with KnowledgeBase(index) as kb, pytest.raises(OSError):
             kb.ingest(plan, limits=Limits(workers=2))
     files, named = _index_files(index)
-    assert named == set() and len([f for f in files if f.endswith(".seg")]) == 2  # moved in
+    # the two staged segments were moved in (and the commit's own written): none named
+    assert named == set() and len([f for f in files if f.endswith(".seg")]) == 3
     assert _staged(index) == []
 
     # what a killed ingest left: folders of a process that is gone; another's are kept
@@ -413,7 +423,11 @@ def test_writing_pauses_the_garbage_collector_and_leaves_nothing_for_it(
     assert gc.isenabled()
     gc.disable()
     try:
-        staged = index.stage(os.getpid(), doc, passages, record=True)
+        w = index.open_stage(os.getpid())
+        index.add_passages(w, doc, passages)
+        index.add_record(w, doc)
+        staged = index.finish_stage(w)
+        del w
         assert len(writers) == 2 and [ref() for ref in writers] == [None, None]
     finally:
         gc.enable()

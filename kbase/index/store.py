@@ -575,11 +575,13 @@ class IndexStore:
     def add_document(w: SegmentWriter, doc: Document, passages: list[Passage]) -> None:
         """Replace everything stored for `doc.doc_id` with the given document and passages."""
         w.delete_by_term("doc_id", doc.doc_id)
-        IndexStore._add_passages(w, doc, passages)
-        IndexStore._add_record(w, doc)
+        IndexStore.add_passages(w, doc, passages)
+        IndexStore.add_record(w, doc)
 
     @staticmethod
-    def _add_passages(w: SegmentWriter, doc: Document, passages: list[Passage]) -> None:
+    def add_passages(w: SegmentWriter, doc: Document, passages: list[Passage]) -> None:
+        """Add passages; of `doc` only the fields every passage carries are read (its id,
+        title, kommune, type and year), not its tags or counts."""
         common = {
             "doc_id": doc.doc_id,
             "title": doc.title,
@@ -611,7 +613,7 @@ class IndexStore:
             w.add_document(**fields)
 
     @staticmethod
-    def _add_record(w: SegmentWriter, doc: Document) -> None:
+    def add_record(w: SegmentWriter, doc: Document) -> None:
         w.add_document(
             kind="document",
             passage_id=f"doc:{doc.doc_id}",
@@ -619,31 +621,29 @@ class IndexStore:
             doc_json=json.dumps(doc.to_dict() | {"meta_key": doc.meta_key}, ensure_ascii=False),
         )
 
-    def stage(
-        self, owner: int, doc: Document, passages: list[Passage], *, record: bool
-    ) -> StagedSegment:
-        """Write `passages` of `doc` (and, if `record`, the document itself) as a segment of
-        their own in a staged folder of the ingesting process `owner`, without the write lock;
-        the owner's next commit adopts it (`adopt_staged`). Any process may call this."""
+    def open_stage(self, owner: int) -> KbaseWriter:
+        """A writer of a segment of its own, in a staged folder of the ingesting process
+        `owner`, without the write lock: add passages (`add_passages`), then `finish_stage`.
+        Any process may call this."""
         folder = tempfile.mkdtemp(prefix=f"{STAGED_PREFIX}{owner}-", dir=self.path)
         storage = _Storage(folder, supports_mmap=False)
-        w = KbaseWriter(storage.create_index(self.ix.schema, indexname=INDEX_NAME), _lk=False)
-        try:
-            self._add_passages(w, doc, passages)
-            if record:
-                self._add_record(w, doc)
-        except BaseException:
-            w.cancel()
-            raise
-        w.commit(mergetype=_no_merge)  # packs the segment if it is large enough
-        return StagedSegment(folder, w.newsegment)
+        return KbaseWriter(storage.create_index(self.ix.schema, indexname=INDEX_NAME), _lk=False)
 
     @staticmethod
-    def adopt_staged(w: SegmentWriter, doc_id: str, staged: list[StagedSegment]) -> None:
-        """Replace everything stored for `doc_id` with what the staged segments hold."""
-        w.delete_by_term("doc_id", doc_id)
+    def finish_stage(w: KbaseWriter) -> StagedSegment:
+        """Write the staged segment out (packed if it is large enough), for the owner's next
+        commit to adopt (`adopt_staged`)."""
+        w.commit(mergetype=_no_merge)
+        return StagedSegment(w.storage.folder, w.newsegment)
+
+    @staticmethod
+    def adopt_staged(w: SegmentWriter, doc: Document, staged: list[StagedSegment]) -> None:
+        """Replace everything stored for `doc.doc_id` with the passages the staged segments
+        hold and the document's record."""
+        w.delete_by_term("doc_id", doc.doc_id)
         for one in staged:
             w.adopt(one)
+        IndexStore.add_record(w, doc)
 
     def remove_staged(self, owner: int | None = None) -> None:
         """Delete the staged folders of the process `owner`; without one, those of every
