@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,34 +111,47 @@ def run(cmd: list[str]) -> tuple[float, float, float]:
     return wall, user + system, peak_kb / 1024
 
 
+def ingest_once(path: Path, workers: int | None = None) -> tuple[float, float, float]:
+    """`kbase ingest` into a new index."""
+    index = Path(tempfile.mkdtemp(prefix="kbase-bench-"))
+    shutil.rmtree(index)
+    cmd = [sys.executable, "-m", "kbase", "--index", str(index), "ingest", str(path)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    try:
+        return run(cmd)
+    finally:
+        shutil.rmtree(index, ignore_errors=True)
+
+
 def kbase_ingest(path: Path, workers: int | None = None) -> tuple[float, float, float]:
     """`kbase ingest` into a new index, three times: the median run by wall time (this
     machine's timings vary by a quarter from run to run)."""
-    runs = []
-    for _ in range(3):
-        index = Path(tempfile.mkdtemp(prefix="kbase-bench-"))
-        shutil.rmtree(index)
-        cmd = [sys.executable, "-m", "kbase", "--index", str(index), "ingest", str(path)]
-        if workers:
-            cmd += ["--workers", str(workers)]
-        try:
-            runs.append(run(cmd))
-        finally:
-            shutil.rmtree(index, ignore_errors=True)
-    return sorted(runs)[1]
+    return sorted(ingest_once(path, workers) for _ in range(3))[1]
+
+
+ROUNDS = 5  # pdftotext and kbase, taking turns
+
+
+def against_pdftotext(pdf: Path) -> tuple[tuple[float, ...], tuple[float, ...], list[float]]:
+    """pdftotext and `kbase ingest` in turns, ROUNDS times each: pdftotext's median run, kbase's
+    median run (by wall time), and each round's ratio of kbase's wall time to pdftotext's
+    (the table gives their median). This machine's speed drifts by a quarter over tens of seconds; the two
+    runs of one round see the same machine, so the ratio of a round is the steadier figure."""
+    ours, theirs = [], []
+    for _ in range(ROUNDS):
+        theirs.append(run(["pdftotext", str(pdf), "-"]))
+        ours.append(ingest_once(pdf))
+    ratios = [o[0] / t[0] for o, t in zip(ours, theirs, strict=True)]
+    return sorted(theirs)[ROUNDS // 2], sorted(ours)[ROUNDS // 2], ratios
 
 
 BARE = "import sys, pdfplumber\nwith pdfplumber.open(sys.argv[1]) as pdf:\n    for p in pdf.pages:\n        p.extract_text()\n        p.close()\n"
 
 
-def references(pdf: Path) -> dict[str, tuple[float, float, float]]:
-    """pdftotext's median of three runs, as kbase's (one run takes 0.07 to 0.13 s here);
-    pdfplumber once (it takes seconds)."""
-    out = {}
-    if shutil.which("pdftotext"):
-        out["pdftotext"] = sorted(run(["pdftotext", str(pdf), "-"]) for _ in range(3))[1]
-    out["pdfplumber extract_text"] = run([sys.executable, "-c", BARE, str(pdf)])
-    return out
+def pdfplumber_once(pdf: Path) -> tuple[float, float, float]:
+    """pdfplumber's bare extract_text, once (it takes seconds)."""
+    return run([sys.executable, "-c", BARE, str(pdf)])
 
 
 def folder_of(root: Path, count: int, seed: int) -> None:
@@ -191,17 +205,35 @@ def main() -> None:
         compiled()
 
         rows = [("file", "tool", "wall s", "pages/s", "x pdftotext", "peak MB")]
+        rounds = []
         for path, pages in [(pdf, args.pages), (big, args.big)] + (
             [(exported, 40)] if has_export else []
         ):
-            refs = references(path)
-            ours = kbase_ingest(path)
-            base = refs.get("pdftotext", (0.0, 0.0, 0.0))[0]
-            for tool, (wall, _, peak) in [*refs.items(), ("kbase ingest (end to end)", ours)]:
-                ratio = f"{wall / base:.1f}" if base else "-"
+            plumber = pdfplumber_once(path)
+            if shutil.which("pdftotext"):
+                theirs, ours, ratios = against_pdftotext(path)
+                ratio = statistics.median(ratios)
+                rounds.append(f"{path.name}: " + " ".join(f"{r:.1f}" for r in ratios))
+                base = theirs[0]
+                found = [("pdftotext", theirs, 1.0), ("pdfplumber extract_text", plumber, None)]
+                found.append(("kbase ingest (end to end)", ours, ratio))
+            else:
+                base, found = 0.0, [("pdfplumber extract_text", plumber, None)]
+                found.append(("kbase ingest (end to end)", kbase_ingest(path), None))
+            for tool, (wall, _, peak), paired in found:
+                ratio = paired if paired is not None else wall / base if base else None
                 rows.append(
-                    (path.name, tool, f"{wall:.2f}", f"{pages / wall:.0f}", ratio, f"{peak:.0f}")
+                    (
+                        path.name,
+                        tool,
+                        f"{wall:.2f}",
+                        f"{pages / wall:.0f}",
+                        f"{ratio:.1f}" if ratio is not None else "-",
+                        f"{peak:.0f}",
+                    )
                 )
+        if rounds:
+            print("kbase ingest / pdftotext, round by round:", "; ".join(rounds), "\n")
         wall, _, peak = kbase_ingest(pptx)
         rows.append(
             (
