@@ -25,7 +25,13 @@ from .errors import (
     UnknownIdError,
     UnsupportedFormatError,
 )
-from .index.store import IndexStore, StagedSegment, write_atomic, write_json_atomic
+from .index.store import (
+    IndexStore,
+    StagedSegment,
+    paused_gc,
+    write_atomic,
+    write_json_atomic,
+)
 from .ingest import choose, preload_readers
 from .ingest.guard import check_office_zip, check_size
 from .ingest.isolate import Limits, run_isolated, split_parts, split_work
@@ -581,7 +587,7 @@ class KnowledgeBase:
                     del self._sources()[shown]
             self._sources_changed = True
         self._save_sources()  # before the commit: the list of sources is never behind it
-        with self._store.writer() as w:
+        with paused_gc(), self._store.writer() as w:
             for read in pending:
                 if read.staged:
                     self._store.adopt_staged(w, read.doc, read.staged)

@@ -403,9 +403,18 @@ def test_writing_pauses_the_garbage_collector_and_leaves_nothing_for_it(
     that is safe because a writer and its posting pool are freed as soon as it is done."""
     note = tmp_path / "notat.md"
     note.write_text("# Notat\n\nDemensteamet får to nye stillinger i år.\n", encoding="utf-8")
+    collecting: list[bool] = []  # while the ingesting process adds the note's passages
+    add = IndexStore.add_document
+
+    def watched(w: Any, doc: Any, passages: list) -> None:
+        collecting.append(gc.isenabled())
+        add(w, doc, passages)
+
+    monkeypatch.setattr(IndexStore, "add_document", staticmethod(watched))
     with KnowledgeBase(tmp_path / "ix") as kb:
         [doc_id] = kb.ingest(note).added
         doc, passages = kb.document(doc_id), kb.passages(doc_id)
+        assert collecting == [False] and gc.isenabled()  # paused while writing, then again on
     writers: list[weakref.ref] = []
     init = KbaseWriter.__init__
 
@@ -415,19 +424,17 @@ def test_writing_pauses_the_garbage_collector_and_leaves_nothing_for_it(
 
     monkeypatch.setattr(KbaseWriter, "__init__", recorded)
     index = IndexStore(tmp_path / "ix")
-    assert gc.isenabled()
-    with index.writer() as w:
-        assert not gc.isenabled()
-        index.add_document(w, doc, passages)
-    del w
-    assert gc.isenabled()
     gc.disable()
     try:
+        with index.writer() as w:
+            add(w, doc, passages)
+        del w
         w = index.open_stage(os.getpid())
         index.add_passages(w, doc, passages)
         index.add_record(w, doc)
         staged = index.finish_stage(w)
         del w
+        # both writers are gone without the collector: nothing in cycles kept them
         assert len(writers) == 2 and [ref() for ref in writers] == [None, None]
     finally:
         gc.enable()

@@ -43,10 +43,6 @@ MERGE_LIMIT = 50_000  # passages merged by one commit at most (about two minutes
 # to every ingest of a single plan; ten small segments are merged into a packed one.
 PACK_FROM = 1_000
 PACKED_SUFFIX = ".kbp"  # a segment's packed file: <segment id>.kbp
-# PAUSE_GC: Python's garbage collector is paused while an index is written. Whoosh's posting
-# pool holds a tuple per posting; the collector walked them again and again as they piled up,
-# a tenth of the time of writing 1,250 passages, and found nothing to free: writing makes no
-# cycles of garbage. A worker pauses it for a whole file the same way (kbase.ingest.isolate).
 # Segments written outside the index writer (by the workers reading a long file) wait in
 # `.staged-<pid of the ingesting process>-*` folders inside the index folder, for a commit to
 # move their files in (the same file system: a rename) and name them in the table of contents.
@@ -361,6 +357,21 @@ def _alive(pid: str) -> bool:
     return True
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's garbage collector paused for the block: for writing read passages into an
+    index. Whoosh's posting pool holds a tuple per posting, and the collector walked them again
+    and again as they piled up (a tenth of the time of writing 1,250 passages) and found
+    nothing to free: adding documents and committing make no garbage in cycles."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def remove_stale_packs(folder: str | os.PathLike[str]) -> None:
     """Delete packed files a crashed writer left half written (called under the write
     lock, when no other writer can be writing one)."""
@@ -537,8 +548,6 @@ class IndexStore:
                 f"the index at {self.path} is busy: another kbase process is writing to it; "
                 "try again when it is done"
             ) from None
-        collecting = gc.isenabled()
-        gc.disable()  # see PAUSE_GC
         try:
             yield w
         except BaseException:
@@ -548,8 +557,6 @@ class IndexStore:
             w.commit(mergetype=merge_policy)
             sync_folder(self.path)  # segments and table of contents on disk before we go on
         finally:
-            if collecting:
-                gc.enable()
             self._invalidate()
 
     def pack_missing(self) -> bool:
