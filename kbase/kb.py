@@ -46,7 +46,7 @@ SOURCES_FILE = "sources.json"  # every file ingested, with what it became: for `
 TAXONOMY_FILE = "taxonomy.toml"  # the taxonomy an index was tagged with, kept beside it
 SPLIT_PASSAGES = 60  # passages a helper process tags at the least (split_work)
 # A file of at least twice this many passages, read by a worker with spare cores, is written
-# to the index by the worker and its helpers, a segment each (IndexStore.stage), instead of by
+# to the index by the worker and its helpers, a segment each (IndexStore.open_stage), not by
 # the ingesting process alone after the last passage is tagged.
 STAGE_PASSAGES = 200
 COMMIT_EVERY = 50  # documents per commit: a crash loses at most one batch, never half a document
@@ -143,7 +143,7 @@ class _Job:
 @dataclasses.dataclass
 class _Read:
     """A file read in a worker: its document, and either its tagged passages or the segments
-    its worker wrote them in (`IndexStore.stage`), for the next commit."""
+    its worker wrote them in (`IndexStore.open_stage`), for the next commit."""
 
     doc: Document
     passages: list[Passage]
