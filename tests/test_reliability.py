@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_split import long_plan
 
 from kbase import IndexBusyError, KnowledgeBase
 
@@ -110,6 +112,54 @@ def test_sigkill_at_31_moments_leaves_old_or_new_documents_never_half(versions: 
     proc.communicate(timeout=120)
     assert proc.returncode == 0
     assert snapshot(index) == refs[version]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a plan is staged on a spare core")
+def test_sigkill_while_a_long_plan_is_staged_leaves_old_or_new_never_half(
+    tmp_path: Path,
+) -> None:
+    """A plan of 434 passages ingested alone is written by a worker and its helper in staged
+    segments; killed at any moment, the index holds the old or the new plan."""
+    target, index = tmp_path / "temaplan.pdf", tmp_path / "ix"
+    plans = {"A": long_plan(tmp_path / "a.pdf", 140), "B": long_plan(tmp_path / "b.pdf", 141)}
+    refs = {}
+    for version, plan in plans.items():
+        shutil.copyfile(plan, target)
+        with KnowledgeBase(tmp_path / f"ref-{version}") as kb:
+            assert len(kb.ingest(target).added) == 1
+            assert len(kb._store.ix._segments()) == 3  # two staged halves and the record
+        refs[version] = snapshot(tmp_path / f"ref-{version}")
+    start = time.monotonic()
+    kbase("--index", str(tmp_path / "timed"), "ingest", str(target)).communicate()
+    whole = time.monotonic() - start
+    rng = random.Random(12)
+    killed_mid_run = rounds = 0
+    while killed_mid_run < 10 and rounds < 40:
+        version = "AB"[rounds % 2]
+        rounds += 1
+        shutil.copyfile(plans[version], target)
+        proc = kbase("--index", str(index), "ingest", str(target))
+        time.sleep(rng.uniform(0.2, 1.0) * whole)  # mostly while pages are read and written
+        if proc.poll() is None:
+            killed_mid_run += 1
+            proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        if not index.exists():
+            continue
+        for doc_id, texts in snapshot(index).items():
+            assert texts in (refs["A"][doc_id], refs["B"][doc_id]), rounds
+        with KnowledgeBase(index) as kb:
+            assert kb.check()["problems"] == [], rounds
+    assert killed_mid_run == 10
+    proc = kbase("--index", str(index), "ingest", str(target))
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0 and snapshot(index) == refs[version]
+    # what the killed runs staged was removed by the next one; Whoosh removed unnamed files
+    assert [p.name for p in index.iterdir() if p.name.startswith(".staged-")] == []
+    with KnowledgeBase(index) as kb:
+        named = {seg.segment_id() for seg in kb._store.ix._segments()}
+    on_disk = {p.name.split(".")[0] for p in index.glob("kbase_*.*") if p.suffix != ".toc"}
+    assert on_disk - {"kbase_WRITELOCK"} == named
 
 
 def test_two_writers_at_once_both_land(tmp_path: Path) -> None:
