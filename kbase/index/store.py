@@ -294,14 +294,13 @@ class KbaseWriter(SegmentWriter):
         # table of contents names it (a segment this commit made, or one an earlier crash or
         # kbase left without them); numpy is imported only then
         folder = getattr(self.storage, "folder", None)
-        adopted = [self._move_in(staged, folder) for staged in self._adopted]
-        segments = [*segments, *adopted]
+        moved = [self._move_in(staged, folder) for staged in self._adopted]
+        segments = [*segments, *(seg for seg, _ in moved)]
+        packed_where_written = [seg for seg, packed in moved if packed]
         large = [
             seg
             for seg in segments
-            if seg.doc_count_all() >= PACK_FROM
-            # a staged segment was packed where it was written, unless that failed
-            and not (seg in adopted and _exists(folder, seg.make_filename(PACKED_SUFFIX)))
+            if seg.doc_count_all() >= PACK_FROM and seg not in packed_where_written
         ]
         if folder is not None:
             remove_stale_packs(folder)
@@ -323,20 +322,19 @@ class KbaseWriter(SegmentWriter):
         super()._commit_toc(segments)
 
     @staticmethod
-    def _move_in(staged: StagedSegment, folder: str | None) -> Any:
+    def _move_in(staged: StagedSegment, folder: str | None) -> tuple[Any, bool]:
+        """Move a staged segment's files into the index folder: the segment, and whether its
+        packed file came with it."""
         # a crash after some renames leaves files no table of contents names: Whoosh deletes
         # them at the next commit (whoosh.index.clean_files), and the staged folder is removed
         if folder is None:
             raise ValueError("staged segments are adopted only by an index in a folder")
-        prefix = staged.segment.segment_id() + "."
-        for name in os.listdir(staged.folder):
-            if name.startswith(prefix):
-                os.replace(os.path.join(staged.folder, name), os.path.join(folder, name))
-        return staged.segment
-
-
-def _exists(folder: str | None, name: str) -> bool:
-    return folder is not None and os.path.exists(os.path.join(folder, name))
+        segment = staged.segment
+        prefix, packed = segment.segment_id() + ".", segment.make_filename(PACKED_SUFFIX)
+        names = [name for name in os.listdir(staged.folder) if name.startswith(prefix)]
+        for name in names:
+            os.replace(os.path.join(staged.folder, name), os.path.join(folder, name))
+        return segment, packed in names
 
 
 def _no_merge(writer: SegmentWriter, segments: list[Any]) -> list[Any]:

@@ -148,8 +148,9 @@ def split_work(fn: Callable[[int, int], list[R]], count: int, minimum: int) -> l
     helper processes while this one computes the first; elsewhere `fn` runs once, here.
 
     On Linux a helper dies with its worker (a worker killed for its time limit takes its
-    helpers with it); it runs under the worker's memory cap and forks no helpers itself. A helper that fails or dies leaves its part to
-    this process, so any error is raised here, as without helpers.
+    helpers with it); it runs under the worker's memory cap and forks no helpers itself. A
+    helper that fails or dies leaves its part to this process, so any error is raised here,
+    as without helpers.
     """
     parts = split_parts(count, minimum)
     if parts < 2:
