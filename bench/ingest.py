@@ -4,8 +4,9 @@ pdftotext and pdfplumber's bare extract_text on the same files, measured in the 
 Run: python bench/ingest.py [--pages 160] [--big 500] [--folder 200]
 Needs poppler's pdftotext for the reference (apt-get install poppler-utils) and GNU time
 (/usr/bin/time); LibreOffice, if present, exports the deck to PDF. Data is generated
-with fixed seeds: a dense text PDF, a 40-slide deck, a long PDF for memory, and a folder of
-mixed documents for sequential against parallel ingest.
+with fixed seeds: a dense text PDF with embedded fonts, as plans are exported, and the same
+PDF with fonts left unembedded; a 40-slide deck; a long PDF for memory; and a folder of mixed
+documents for sequential against parallel ingest.
 """
 
 from __future__ import annotations
@@ -36,24 +37,41 @@ def sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def dense_pdf(path: Path, pages: int, seed: int) -> None:
-    """A plan-like PDF: a heading and about 40 lines of body text per page, a table now and then."""
+def dense_pdf(path: Path, pages: int, seed: int, embedded: bool = True) -> None:
+    """A plan-like PDF: a heading and about 40 lines of body text per page, a table now and then.
+
+    With `embedded`, its fonts are embedded TrueType subsets (Bitstream Vera, which reportlab
+    ships), as in a plan exported from Word or a layout program; without, it uses the standard
+    Helvetica that a PDF need not embed, a rarer case on which pdftotext is a third faster.
+    """
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
 
+    regular, bold = ("Vera", "Vera-Bold") if embedded else ("Helvetica", "Helvetica-Bold")
+    if embedded:
+        import reportlab
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        fonts = Path(reportlab.__file__).parent / "fonts"
+        for name, file in ((regular, "Vera.ttf"), (bold, "VeraBd.ttf")):
+            pdfmetrics.registerFont(TTFont(name, str(fonts / file)))
     rng = random.Random(seed)
-    styles = getSampleStyleSheet()
+    sample = getSampleStyleSheet()
+    heading = ParagraphStyle("heading", parent=sample["Heading2"], fontName=bold)
+    body = ParagraphStyle("body", parent=sample["BodyText"], fontName=regular)
+    grid = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONTNAME", (0, 0), (-1, -1), regular)]
     story = []
     for p in range(pages):
-        story.append(Paragraph(f"{p + 1}. Kapittel om tjenestene", styles["Heading2"]))
+        story.append(Paragraph(f"{p + 1}. Kapittel om tjenestene", heading))
         for _ in range(5):
-            story.append(Paragraph(" ".join(sentence(rng) for _ in range(5)), styles["BodyText"]))
+            story.append(Paragraph(" ".join(sentence(rng) for _ in range(5)), body))
         if p % 10 == 5:
             rows = [["Tiltak", "Ansvar", "Frist"]] + [
                 [sentence(rng)[:30], "Kommunalsjef", str(2025 + i)] for i in range(4)
             ]
-            story.append(Table(rows, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+            story.append(Table(rows, style=grid))
         story.append(PageBreak())
     SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
 
@@ -199,6 +217,8 @@ def main() -> None:
         deck(pptx, 40, 2)
         exported = work / "presentasjon.pdf"
         has_export = deck_pdf(pptx, exported)
+        plain = work / "temaplan-helvetica.pdf"  # the same plan, its fonts not embedded
+        dense_pdf(plain, args.pages, 1, embedded=False)
         big = work / "lang-plan.pdf"
         dense_pdf(big, args.big, 3)
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
@@ -206,7 +226,7 @@ def main() -> None:
 
         rows = [("file", "tool", "wall s", "pages/s", "x pdftotext", "peak MB")]
         rounds = []
-        for path, pages in [(pdf, args.pages), (big, args.big)] + (
+        for path, pages in [(pdf, args.pages), (plain, args.pages), (big, args.big)] + (
             [(exported, 40)] if has_export else []
         ):
             plumber = pdfplumber_once(path)
