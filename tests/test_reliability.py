@@ -326,6 +326,49 @@ def test_one_document_at_a_time_leaves_few_segments_and_loses_nothing(
         assert kb.check()["problems"] == []
 
 
+def test_a_merge_writes_what_whooshs_own_merge_writes_and_reads_lengths_a_column_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN ten one-plan segments THEN kbase's merge of them, whose field lengths come a
+    column at a time, gives the merged segment the postings, field lengths and stored fields
+    Whoosh's own merge gives; Whoosh looked on disk for a missing length column once per
+    passage and field (a fifth of a merge's time), kbase once per segment and field."""
+    from whoosh.writing import SegmentWriter
+
+    from kbase.index.store import IndexStore, KbaseWriter, merge_policy
+
+    write_version(tmp_path / "planer", "A", 10)
+    with KnowledgeBase(tmp_path / "ix") as kb:
+        for path in sorted((tmp_path / "planer").iterdir()):
+            kb.ingest(path)
+        assert len(kb._store.ix._segments()) == 10
+
+    def merged(name: str) -> tuple[list, list, list, int]:
+        folder = tmp_path / name
+        shutil.copytree(tmp_path / "ix", folder)
+        store = IndexStore(folder)
+        looked = []
+        real_exists = os.path.exists
+        monkeypatch.setattr(os.path, "exists", lambda p: looked.append(p) or real_exists(p))
+        KbaseWriter(store.ix).commit(mergetype=merge_policy)
+        monkeypatch.setattr(os.path, "exists", real_exists)
+        store = IndexStore(folder)
+        assert len(store.ix._segments()) == 1
+        with store.ix.reader() as r:
+            names = sorted(r.schema.names())
+            docs = range(r.doc_count_all())
+            stored = [r.stored_fields(n) for n in docs]
+            lengths = [[r.doc_field_length(n, f) for f in names] for n in docs]
+            return stored, lengths, list(r.iter_postings()), len(looked)
+
+    stored, lengths, postings, looked = merged("kbase")
+    monkeypatch.setattr(KbaseWriter, "add_reader", SegmentWriter.add_reader)
+    assert merged("whoosh")[:3] == (stored, lengths, postings)
+    assert len(stored) == 70 and len(postings) > 1000
+    assert sum(n or 0 for row in lengths for n in row) > 1000
+    assert looked * 3 < merged("whoosh-again")[3]  # 186 against 1,146 here
+
+
 def test_a_commit_lands_when_its_postings_cannot_be_packed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

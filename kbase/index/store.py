@@ -59,9 +59,11 @@ def column_bytes(column: Any) -> bytes | None:
 
 
 class _ColumnLengths:
-    """The field lengths of the segment being written, for the postings Whoosh writes when it
-    flushes: each field's length column read in one piece. Whoosh's own per-document reader
-    reads one byte from the file for every posting (a tenth of the time of an ingest)."""
+    """The field lengths of a segment, each field's length column read in one piece: for the
+    postings Whoosh writes when it flushes, and for the segments it merges. Whoosh's own
+    per-document reader reads one byte from the file for every posting (a tenth of the time
+    of an ingest), and looks on disk again, for every document, for the column of a field
+    that has none."""
 
     def __init__(self, reader: Any) -> None:
         self.reader = reader
@@ -90,6 +92,18 @@ class _ColumnLengths:
         raw = list(column) if stored is None else list(stored) + [0] * (count - len(stored))
         # as Whoosh's reader answers: the length a byte stands for, None for a 0 byte
         return [byte_to_length(b) if b else None for b in raw[:count]]
+
+
+class _MergedSegment:
+    """A segment reader being merged (`KbaseWriter.add_reader`), whose field lengths come from
+    `_ColumnLengths`; everything else is the reader's."""
+
+    def __init__(self, reader: Any, lengths: _ColumnLengths) -> None:
+        self.reader = reader
+        self.doc_field_length = lengths.doc_field_length
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reader, name)
 
 
 def write_postings(
@@ -273,6 +287,17 @@ class KbaseWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_reader(self, reader: Any) -> None:
+        # whoosh.writing.SegmentWriter.add_reader (a segment merged into this one), with the
+        # segment's field lengths read a column at a time (`_ColumnLengths`)
+        from whoosh.codec.whoosh3 import W3PerDocReader
+        from whoosh.reading import SegmentReader
+
+        perdoc = getattr(reader, "_perdoc", None)
+        if type(reader) is SegmentReader and type(perdoc) is W3PerDocReader:
+            reader = _MergedSegment(reader, _ColumnLengths(perdoc))
+        super().add_reader(reader)
 
     def _flush_segment(self) -> None:
         # whoosh.writing.SegmentWriter._flush_segment with the lengths reader wrapped
