@@ -106,6 +106,51 @@ class _MergedSegment:
         return getattr(self.reader, name)
 
 
+def pool_segment(pool: Any, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> bool:
+    """Add the postings of a segment being merged to a writer's posting pool as Whoosh's
+    `add_postings_to_pool` does (the same postings, the same bytes counted against the pool's
+    memory limit), but a block of a term's postings at a time, where Whoosh makes a tuple
+    through four matcher calls per posting. False, having added nothing, for a reader that is
+    not a Whoosh 3 segment's."""
+    from itertools import repeat
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
+    from whoosh.reading import SegmentReader
+
+    if type(reader) is not SegmentReader or type(reader._terms) is not W3TermsReader:
+        return False
+    schema, terms = reader.schema, reader._terms
+    for fieldname, btext in reader.all_terms():
+        if fieldname not in schema:
+            continue
+        pool.fieldnames.add(fieldname)
+        each = 150 + len(fieldname) + 2 * len(btext)  # Whoosh's estimate, less the value
+        m = terms.matcher(fieldname, btext, schema[fieldname].format)  # deleted ones too
+        while m.is_active():
+            if type(m) is W3LeafMatcher:
+                m._read_ids()
+                m._read_weights()
+                m._read_values()
+                ids, weights, values = m._ids, m._weights, m._values
+                m._next_block()
+            else:  # a posting kept in the term's entry (a term of one passage)
+                ids, weights, values = [m.id()], [m.weight()], [m.value()]
+                m.next()
+            if docmap is None:
+                ids = [i + startdoc for i in ids] if startdoc else ids
+            else:  # a deleted passage is not in the map, nor in the merged segment
+                kept = [k for k, i in enumerate(ids) if i in docmap]
+                ids = [docmap[ids[k]] for k in kept]
+                values = [values[k] for k in kept]
+                weights = [weights[k] for k in kept]
+            # the pool's list, which its save() replaces by a new one
+            pool.current.extend(zip(repeat(fieldname), repeat(btext), ids, weights, values))
+            pool.currentsize += each * len(ids) + sum(len(v) for v in values if v)
+            if pool.currentsize > pool.limit:
+                pool.save()
+    return True
+
+
 def write_postings(
     fieldwriter: Any, schema: Any, lengths: _ColumnLengths | None, items: Any
 ) -> None:
@@ -298,6 +343,15 @@ class KbaseWriter(SegmentWriter):
         if type(reader) is SegmentReader and type(perdoc) is W3PerDocReader:
             reader = _MergedSegment(reader, _ColumnLengths(perdoc))
         super().add_reader(reader)
+
+    def add_postings_to_pool(
+        self, reader: Any, startdoc: int, docmap: dict[int, int] | None
+    ) -> None:
+        # whoosh.writing.SegmentWriter.add_postings_to_pool (merging), a block of postings at
+        # a time (`pool_segment`)
+        inner = reader.reader if isinstance(reader, _MergedSegment) else reader
+        if not pool_segment(self.pool, inner, startdoc, docmap):
+            super().add_postings_to_pool(reader, startdoc, docmap)
 
     def _flush_segment(self) -> None:
         # whoosh.writing.SegmentWriter._flush_segment with the lengths reader wrapped
