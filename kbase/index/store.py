@@ -106,26 +106,28 @@ class _MergedSegment:
         return getattr(self.reader, name)
 
 
-def pool_segment(pool: Any, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> bool:
-    """Add the postings of a segment being merged to a writer's posting pool as Whoosh's
-    `add_postings_to_pool` does (the same postings, the same bytes counted against the pool's
-    memory limit), but a block of a term's postings at a time, where Whoosh makes a tuple
-    through four matcher calls per posting. False, having added nothing, for a reader that is
-    not a Whoosh 3 segment's."""
+def pool_segment(
+    pool: Any, schema: Any, reader: Any, startdoc: int, docmap: dict[int, int] | None
+) -> bool:
+    """Add the postings of a segment being merged to a writer's posting pool (the writer's
+    `schema`'s fields) as Whoosh's `add_postings_to_pool` does: the same postings, the same
+    bytes counted against the pool's memory limit, but a block of a term's postings at a
+    time, where Whoosh makes a tuple through four matcher calls per posting. False, having
+    added nothing, for a reader that is not a Whoosh 3 segment's."""
     from itertools import repeat
 
     from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
     from whoosh.reading import SegmentReader
 
-    if type(reader) is not SegmentReader or type(reader._terms) is not W3TermsReader:
+    terms = getattr(reader, "_terms", None)
+    if type(reader) is not SegmentReader or type(terms) is not W3TermsReader:
         return False
-    schema, terms = reader.schema, reader._terms
     for fieldname, btext in reader.all_terms():
-        if fieldname not in schema:
+        if fieldname not in schema or fieldname not in reader.schema:
             continue
         pool.fieldnames.add(fieldname)
         each = 150 + len(fieldname) + 2 * len(btext)  # Whoosh's estimate, less the value
-        m = terms.matcher(fieldname, btext, schema[fieldname].format)  # deleted ones too
+        m = terms.matcher(fieldname, btext, reader.schema[fieldname].format)  # deleted too
         while m.is_active():
             if type(m) is W3LeafMatcher:
                 m._read_ids()
@@ -350,7 +352,7 @@ class KbaseWriter(SegmentWriter):
         # whoosh.writing.SegmentWriter.add_postings_to_pool (merging), a block of postings at
         # a time (`pool_segment`)
         inner = reader.reader if isinstance(reader, _MergedSegment) else reader
-        if not pool_segment(self.pool, inner, startdoc, docmap):
+        if not pool_segment(self.pool, self.schema, inner, startdoc, docmap):
             super().add_postings_to_pool(reader, startdoc, docmap)
 
     def _flush_segment(self) -> None:
